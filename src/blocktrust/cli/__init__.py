@@ -19,6 +19,10 @@ COMMANDS: dict[str, str] = {
     "demo": "blocktrust.cli.demo:demo",
     "down": "blocktrust.cli.services:down",
     "settings": "blocktrust.cli.settings_cmd:settings",
+    "airflow": "blocktrust.cli.airflow_cmd:airflow",
+    "superset": "blocktrust.cli.superset:superset",
+    "bench": "blocktrust.cli.bench:bench",
+    "gate": "blocktrust.cli.gate:gate",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -31,6 +35,10 @@ SHORT_HELP: dict[str, str] = {
     "demo": "Generate, load, transform and start the UIs; print URLs and the answer.",
     "down": "Stop every service the CLI started (by PID file).",
     "settings": "Show the effective settings and where each comes from.",
+    "airflow": "Run Airflow (standalone) on the project's PostgreSQL; backfill days.",
+    "superset": "Superset with the dashboards as code (up, down, import, export).",
+    "bench": "Benchmarks at a chosen scale; writes bench/results and docs/benchmarks.md.",
+    "gate": "Great Expectations quality gate: run a day, build Data Docs.",
 }
 
 

@@ -1,0 +1,212 @@
+"""Run Airflow for Blocktrust: its environment, the standalone server, and day-run backfills.
+
+Airflow's metadata lives in the ``airflow`` database of the project's PostgreSQL cluster (SQLite
+locks under concurrent tasks). Its connections come from the settings (``AIRFLOW_CONN_*``), never
+from the UI. The server runs as ``airflow standalone`` in its own process group, tracked by a PID
+file, so ``blocktrust down`` stops all of its components.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from blocktrust import services
+from blocktrust.db import airflow_metadata_dsn
+from blocktrust.settings import ENV_PREFIX, Settings
+
+SERVICE_NAME = "airflow"
+INGEST_DAG_ID = "bitcoin_ingest"
+ADMIN_USER = "admin"
+
+
+@dataclass(frozen=True)
+class AirflowInfo:
+    url: str
+    user: str
+    password: str
+    home: Path
+
+
+def airflow_home(settings: Settings) -> Path:
+    return settings.data_dir / "airflow"
+
+
+def airflow_bin() -> str:
+    return str(Path(sys.executable).with_name("airflow"))
+
+
+def airflow_env(settings: Settings, metadata_url: str | None = None) -> dict[str, str]:
+    """The complete environment of every Airflow process Blocktrust starts."""
+    home = airflow_home(settings)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW_CONN_")}
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(settings.repo_root / "dags"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__PARALLELISM": "4",
+            "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "4",
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url or airflow_metadata_dsn(settings),
+            "AIRFLOW__API__PORT": str(settings.airflow_port),
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN_USER}:admin",
+            "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "30",
+            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+            "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
+            # Tasks resolve the same settings as this process.
+            ENV_PREFIX + "DATA_DIR": str(settings.data_dir),
+            ENV_PREFIX + "PG_HOST": settings.pg_host,
+            ENV_PREFIX + "PG_PORT": str(settings.pg_port),
+            ENV_PREFIX + "PG_DATABASE": settings.pg_database,
+            ENV_PREFIX + "LAKE_URL": settings.lake_url,
+            ENV_PREFIX + "LAKE_FORMAT": settings.lake_format,
+        }
+    )
+    env.update(settings.airflow_conn_env())
+    return env
+
+
+def _run_cli(settings: Settings, *args: str, timeout: float = 600) -> str:
+    proc = subprocess.run(
+        [airflow_bin(), *args],
+        env=airflow_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-20:])
+        raise RuntimeError(f"airflow {' '.join(args)} failed ({proc.returncode}):\n{tail}")
+    return proc.stdout
+
+
+def migrate(settings: Settings) -> None:
+    airflow_home(settings).mkdir(parents=True, exist_ok=True)
+    _run_cli(settings, "db", "migrate")
+
+
+def is_up(settings: Settings) -> bool:
+    record = services.read_record(settings.run_dir, SERVICE_NAME)
+    return record is not None and services.is_running(record)
+
+
+def _health_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/api/v2/monitor/health", timeout=5) as resp:
+            body = json.loads(resp.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+    return body.get("scheduler", {}).get("status") == "healthy"
+
+
+def admin_password(settings: Settings) -> str:
+    path = airflow_home(settings) / "simple_auth_manager_passwords.json.generated"
+    return json.loads(path.read_text()).get(ADMIN_USER, "") if path.exists() else ""
+
+
+def up(settings: Settings, timeout: float = 240) -> AirflowInfo:
+    """Start ``airflow standalone`` (idempotent) and wait until its scheduler is healthy."""
+    url = f"http://127.0.0.1:{settings.airflow_port}"
+    if not is_up(settings):
+        migrate(settings)
+        services.start(
+            settings.run_dir,
+            SERVICE_NAME,
+            [airflow_bin(), "standalone"],
+            log_path=settings.data_dir / "log" / "airflow-standalone.log",
+            env=airflow_env(settings),
+            cwd=airflow_home(settings),
+        )
+    deadline = time.monotonic() + timeout
+    while not _health_ok(url):
+        if not is_up(settings):
+            raise RuntimeError(f"airflow standalone exited; see {settings.data_dir}/log")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"airflow did not become healthy within {timeout:.0f} s")
+        time.sleep(3)
+    return AirflowInfo(url, ADMIN_USER, admin_password(settings), airflow_home(settings))
+
+
+def down(settings: Settings) -> None:
+    services.stop(settings.run_dir, SERVICE_NAME)
+
+
+def dag_runs(settings: Settings, dag_id: str = INGEST_DAG_ID) -> list[dict]:
+    out = _run_cli(settings, "dags", "list-runs", dag_id, "-o", "json")
+    start = out.find("[")
+    return json.loads(out[start:]) if start >= 0 else []
+
+
+def backfill(
+    settings: Settings,
+    first: date,
+    last: date,
+    dag_id: str = INGEST_DAG_ID,
+    timeout: float = 3600,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[dict]:
+    """Ask the running scheduler for one run per day in [first, last] and wait for them."""
+    _run_cli(settings, "dags", "reserialize")
+    _run_cli(settings, "dags", "unpause", dag_id)
+    _run_cli(
+        settings,
+        "backfill",
+        "create",
+        "--dag-id",
+        dag_id,
+        "--from-date",
+        first.isoformat(),
+        "--to-date",
+        last.isoformat(),
+        "--reprocess-behavior",
+        "completed",
+    )
+    wanted = (last - first).days + 1
+    deadline = time.monotonic() + timeout
+    while True:
+        runs = [
+            r for r in dag_runs(settings, dag_id) if _run_day(r) and first <= _run_day(r) <= last
+        ]
+        done = [r for r in runs if r.get("state") in ("success", "failed")]
+        if on_progress:
+            on_progress(len(done), wanted)
+        if len(done) >= wanted:
+            return sorted(done, key=lambda r: str(r.get("logical_date")))
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{len(done)}/{wanted} runs finished within {timeout:.0f} s")
+        time.sleep(10)
+
+
+def _run_day(run: dict) -> date | None:
+    raw = run.get("data_interval_start") or run.get("logical_date")
+    return date.fromisoformat(str(raw)[:10]) if raw else None
+
+
+def trigger_and_wait(settings: Settings, dag_id: str, timeout: float = 900) -> dict:
+    """Trigger one manual run of ``dag_id`` and wait until it finishes; fail loudly if it fails."""
+    _run_cli(settings, "dags", "reserialize")
+    _run_cli(settings, "dags", "unpause", dag_id)
+    out = _run_cli(settings, "dags", "trigger", dag_id, "-o", "json")
+    start = out.find("[")
+    run_id = json.loads(out[start:])[0]["dag_run_id"] if start >= 0 else None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for run in dag_runs(settings, dag_id):
+            if run.get("run_id") == run_id and run.get("state") in ("success", "failed"):
+                if run["state"] != "success":
+                    raise RuntimeError(f"{dag_id} run {run_id} failed; see the Airflow UI")
+                return run
+        time.sleep(5)
+    raise RuntimeError(f"{dag_id} run {run_id} did not finish within {timeout:.0f} s")
