@@ -56,7 +56,7 @@ def airflow_env(settings: Settings, metadata_url: str | None = None) -> dict[str
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__PARALLELISM": "4",
             "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "4",
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url or airflow_metadata_dsn(settings),
             "AIRFLOW__API__PORT": str(settings.airflow_port),
             "AIRFLOW__API__HOST": "127.0.0.1",
@@ -116,7 +116,7 @@ def admin_password(settings: Settings) -> str:
     return json.loads(path.read_text()).get(ADMIN_USER, "") if path.exists() else ""
 
 
-def up(settings: Settings, timeout: float = 240) -> AirflowInfo:
+def up(settings: Settings, timeout: float = 600) -> AirflowInfo:
     """Start ``airflow standalone`` (idempotent) and wait until its scheduler is healthy."""
     url = f"http://127.0.0.1:{settings.airflow_port}"
     if not is_up(settings):

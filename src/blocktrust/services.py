@@ -176,11 +176,22 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _wait_gone(record: ServiceRecord, timeout: float) -> bool:
+    """Wait for the process and, for a group, every member (Airflow's components outlive it)."""
     deadline = time.monotonic() + timeout
     while True:
         _reap(record.pid)
-        if not is_running(record):
+        if not is_running(record) and not (record.group and _group_alive(record.pid)):
             return True
         if time.monotonic() >= deadline:
             return False
@@ -192,7 +203,7 @@ def stop_record(
 ) -> StopOutcome:
     """Signal the service (its group if it has one), wait, then SIGKILL; remove its PID file."""
     path = pid_file(run_dir, record.name)
-    if not is_running(record):
+    if not is_running(record) and not (record.group and _group_alive(record.pid)):
         path.unlink(missing_ok=True)
         return StopOutcome(record.name, record.pid, "stale")
     _signal(record, record.stop_signal)
