@@ -1,0 +1,52 @@
+-- Daily balance of an address over a date range, every day (the days without a transaction
+-- carry the previous balance), marked to each day's close. Starts from the last balance before
+-- the range. Index: fct_address_daily_balances (address, balance_date).
+-- Parameters (psycopg, named): address, date_from, date_to
+with
+
+activity as (
+    select balance_date, balance_sats, cost_basis_usd
+    from marts.fct_address_daily_balances
+    where address = %(address)s and balance_date between %(date_from)s and %(date_to)s
+    union all
+    (
+        select %(date_from)s::date, balance_sats, cost_basis_usd
+        from marts.fct_address_daily_balances
+        where address = %(address)s and balance_date < %(date_from)s
+        order by balance_date desc
+        limit 1
+    )
+),
+
+days as (
+    select day::date as balance_date
+    from generate_series(%(date_from)s::date, %(date_to)s::date, interval '1 day') as day
+),
+
+filled as (
+    select
+        days.balance_date,
+        (
+            select activity.balance_sats from activity
+            where activity.balance_date <= days.balance_date
+            order by activity.balance_date desc
+            limit 1
+        ) as balance_sats,
+        (
+            select activity.cost_basis_usd from activity
+            where activity.balance_date <= days.balance_date
+            order by activity.balance_date desc
+            limit 1
+        ) as cost_basis_usd
+    from days
+)
+
+select
+    filled.balance_date,
+    coalesce(filled.balance_sats, 0) as balance_sats,
+    prices.price_usd,
+    coalesce(filled.balance_sats, 0)::numeric * prices.price_usd / 100000000 as balance_usd,
+    coalesce(filled.cost_basis_usd, 0) as cost_basis_usd
+from filled
+left join marts.dim_prices_daily as prices on filled.balance_date = prices.price_date
+order by filled.balance_date
