@@ -1,7 +1,10 @@
 -- grain: one row per block (block_hash)
 with
 
-source as (select * from {{ source('bitcoin', 'blocks') }}),
+source as (
+    select * from {{ source('bitcoin', 'blocks') }}
+    where {{ exclude_quarantined_days() }}
+),
 
 renamed as (
     select

@@ -1,7 +1,10 @@
 -- grain: one row per (transaction_hash, block_hash, input_index)
 with
 
-source as (select * from {{ source('bitcoin', 'inputs') }}),
+source as (
+    select * from {{ source('bitcoin', 'inputs') }}
+    where {{ exclude_quarantined_days() }}
+),
 
 renamed as (
     select

@@ -1,7 +1,10 @@
 -- grain: one row per (transaction_hash, block_hash, output_index)
 with
 
-source as (select * from {{ source('bitcoin', 'outputs') }}),
+source as (
+    select * from {{ source('bitcoin', 'outputs') }}
+    where {{ exclude_quarantined_days() }}
+),
 
 renamed as (
     select

@@ -1,7 +1,10 @@
 -- grain: one row per (transaction_hash, block_hash); txids repeat across blocks (BIP30)
 with
 
-source as (select * from {{ source('bitcoin', 'transactions') }}),
+source as (
+    select * from {{ source('bitcoin', 'transactions') }}
+    where {{ exclude_quarantined_days() }}
+),
 
 renamed as (
     select
