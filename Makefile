@@ -22,10 +22,10 @@ env-superset:  ## Superset virtualenv (.venv-superset) from requirements/superse
 db-up: env  ## start the local PostgreSQL cluster
 	@$(BT) db up
 
-demo: env db-up  ## generate a demo chain, run the pipeline, print URLs and the answer
+demo: env env-superset db-up  ## generate a demo chain, run the pipeline, print URLs and the answer
 	@$(BT) demo
 
-test: env  ## the whole test suite (starts what it needs)
+test: env env-superset  ## the whole test suite (starts what it needs)
 	@$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: env  ## ruff, ruff format --check, sqlfluff

@@ -1,0 +1,168 @@
+"""`blocktrust demo`: the whole spine on the embedded default, safe and quick to re-run.
+
+PostgreSQL up -> demo chain generated into the lake (once) -> real BTC/USD prices into the lake
+(once) -> Airflow standalone up -> prices_ingest run -> one bitcoin_ingest run per generated day
+(a backfill through the scheduler) -> Superset up when its environment exists -> URLs, logins and
+the donation address's answer printed.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+
+from blocktrust.settings import Settings, get_settings
+
+DEMO_TXS = 20_000
+DEMO_FROM = date(2017, 12, 1)
+DEMO_TO = date(2017, 12, 7)
+DEMO_SEED = 2010
+
+
+def _step(message: str) -> None:
+    click.secho(f"==> {message}", fg="cyan", bold=True)
+
+
+def _answer_key(settings: Settings) -> dict | None:
+    from blocktrust.lake import answer_key_dir, lake_root
+
+    path = answer_key_dir(lake_root(settings.lake_url)) / "answer_key.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _ensure_chain(settings: Settings, txs: int, first: date, last: date, seed: int) -> dict:
+    key = _answer_key(settings)
+    if key is not None:
+        click.echo("demo chain already in the lake (delete the lake to regenerate)")
+        return key
+    from blocktrust.cli.generate import generate
+
+    ctx = click.get_current_context()
+    ctx.invoke(
+        generate,
+        txs=txs,
+        seed=seed,
+        lake=settings.lake_url,
+        date_from=first,
+        date_to=last,
+    )
+    key = _answer_key(settings)
+    if key is None:
+        raise click.ClickException("the generator wrote no answer key")
+    return key
+
+
+def _ensure_prices(settings: Settings) -> None:
+    from blocktrust.lake import lake_root, prices_dir
+
+    folder = prices_dir(lake_root(settings.lake_url))
+    if folder.exists() and any(folder.iterdir()):
+        click.echo("prices already in the lake")
+        return
+    from blocktrust.cli.prices import sample
+
+    click.get_current_context().invoke(sample, lake=settings.lake_url)
+
+
+def _days_of(key: dict) -> tuple[date, date]:
+    first, last = key["date_range"]
+    return date.fromisoformat(first), date.fromisoformat(last)
+
+
+@click.command()
+@click.option("--txs", default=DEMO_TXS, show_default=True, help="Transactions in the demo chain.")
+@click.option("--seed", default=DEMO_SEED, show_default=True, help="Generator seed.")
+@click.option(
+    "--from",
+    "date_from",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=str(DEMO_FROM),
+    show_default=True,
+    help="First UTC day of the demo chain.",
+)
+@click.option(
+    "--to",
+    "date_to",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=str(DEMO_TO),
+    show_default=True,
+    help="Last UTC day of the demo chain.",
+)
+@click.option("--no-airflow", is_flag=True, help="Load and transform with the CLI instead.")
+def demo(txs: int, seed: int, date_from, date_to, no_airflow: bool) -> None:
+    """Generate a demo chain, run the pipeline through Airflow, start the UIs, print the answer.
+
+    Every step is skipped when its result is already there, so a re-run is quick.
+    """
+    from blocktrust.db import cluster
+
+    settings = get_settings()
+    _step("PostgreSQL")
+    cluster.ensure_up(settings)
+
+    _step("demo chain")
+    key = _ensure_chain(settings, txs, date_from.date(), date_to.date(), seed)
+    first, last = _days_of(key)
+
+    _step("BTC/USD prices")
+    _ensure_prices(settings)
+
+    if no_airflow:
+        from blocktrust.ingest.loader import load_day, load_prices, load_tags
+        from blocktrust.warehouse.dbt import run_dbt
+
+        _step("load (CLI)")
+        load_prices(settings)
+        load_tags(settings)
+        day = first
+        while day <= last:
+            click.echo(load_day(settings, day).summary())
+            day = date.fromordinal(day.toordinal() + 1)
+        _step("transform (dbt build)")
+        run_dbt(settings, ["build"])
+    else:
+        from blocktrust import airflow_runtime
+
+        _step("Airflow (standalone)")
+        info = airflow_runtime.up(settings)
+        _step(f"prices_ingest, then bitcoin_ingest for {first}..{last}")
+        airflow_runtime.trigger_and_wait(settings, "prices_ingest")
+        runs = airflow_runtime.backfill(
+            settings, first, last, on_progress=lambda d, n: click.echo(f"  {d}/{n} day runs done")
+        )
+        failed = [r for r in runs if r.get("state") != "success"]
+        if failed:
+            raise click.ClickException(
+                f"{len(failed)} day runs failed: "
+                + ", ".join(str(r.get("logical_date"))[:10] for r in failed)
+                + f"; open {info.url} to see their logs"
+            )
+
+    _superset(settings)
+
+    _step("the answer")
+    from blocktrust.cli.address import address
+
+    donation = key["donation"]["address"]
+    click.get_current_context().invoke(address, addr=donation)
+
+    click.echo()
+    if not no_airflow:
+        click.echo(f"Airflow UI : {info.url}  (login {info.user} / {info.password})")
+    click.echo(f"PostgreSQL : blocktrust db psql --role analyst   (port {settings.pg_port})")
+    click.echo(f"Donation address of the demo chain: {donation}")
+    click.echo("Stop everything with: blocktrust down")
+
+
+def _superset(settings: Settings) -> None:
+    from blocktrust.superset.config import superset_venv_bin
+
+    if not (superset_venv_bin(settings) / "superset").exists():
+        click.echo("Superset: its environment is missing; run `make env-superset`")
+        return
+    _step("Superset")
+    from blocktrust.cli.superset import up
+
+    click.get_current_context().invoke(up, import_=True, host="127.0.0.1")

@@ -1,0 +1,1 @@
+create table marts.analyst_was_here (id int)
