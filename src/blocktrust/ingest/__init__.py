@@ -1,0 +1,1 @@
+"""Load lake day-partitions, prices and tags into the raw tables (one transaction per unit)."""

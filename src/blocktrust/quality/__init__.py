@@ -1,0 +1,1 @@
+"""Quality gates between the raw load and the transformations."""
