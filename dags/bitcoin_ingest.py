@@ -10,9 +10,13 @@ the marts for it. The day is the run's **data interval** (`data_interval_start`)
 2. **load_day** — one transaction: delete the day from `raw.blocks/transactions/inputs/outputs`,
    COPY the files, write `raw.load_audit`. Reruns replace the day. Bad files are copied to
    `<lake>/quarantine/date=D/` with a reason file; the error names file and line.
-3. **quality_gate** — counts that must agree (transactions vs block headers, inputs/outputs vs
-   declared counts, one coinbase per block).
-4. **transform** — the dbt models via Cosmos, in-process, with `window_start = ds`.
+3. **quality_gate** — the Great Expectations suites of the raw day (chain continuity, counts,
+   money identities, double spends, address checksums, block times; docs/quality.md). A failing
+   day is quarantined (staging skips it) and the run stops with a summary and a Data Docs link;
+   a later passing run releases it.
+4. **transform** — the dbt models via Cosmos, in-process, with `window_start = ds`. Each model
+   task depends on the same task of the previous day's run, so days transform in order even
+   when several days load at once.
 5. **publish_marts** — emits the `blocktrust_marts` Asset for downstream DAGs.
 
 Settings: `BLOCKTRUST_*` environment (see `blocktrust settings`); connections from
@@ -32,6 +36,7 @@ from blocktrust.ingest.dag_wiring import (
     catchup,
     dbt_project_ready,
     dbt_transform_group,
+    end_date,
     max_active_runs,
     start_date,
 )
@@ -44,6 +49,7 @@ POKE_INTERVAL = timedelta(minutes=5)
     dag_id="bitcoin_ingest",
     schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
     start_date=start_date(),
+    end_date=end_date(),
     catchup=catchup(),
     max_active_runs=max_active_runs(),
     default_args=DEFAULT_ARGS,
@@ -88,14 +94,15 @@ def bitcoin_ingest() -> None:
 
     @task
     def quality_gate(loaded: dict) -> str:
-        """Counts that must agree before dbt runs; fails with a readable summary."""
+        """GX suites on the loaded day; on failure the day is quarantined and the run stops."""
         from datetime import date
 
-        from blocktrust.quality.gate import check_day
+        from blocktrust.gx.gate import validate_day
         from blocktrust.settings import get_settings
 
-        result = check_day(get_settings(), date.fromisoformat(loaded["day"]))
+        result = validate_day(get_settings(), date.fromisoformat(loaded["day"]))
         print(result.summary())
+        result.raise_if_failed()
         return loaded["day"]
 
     @task(outlets=[MARTS_ASSET])

@@ -15,6 +15,7 @@ import secrets
 import shutil
 import socket
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -32,6 +33,20 @@ for _name, _value in (
 ):
     if not os.environ.get(_name):
         os.environ[_name] = _value
+
+# Airflow reads its configuration once, at first import, and several test modules import it
+# (ObjectStoragePath, DagBag, dag.test): configure it here, before any of them is collected.
+# SQLite metadata in a throwaway AIRFLOW_HOME; dag.test() needs nothing more.
+AIRFLOW_TEST_HOME = Path(tempfile.mkdtemp(prefix="bt-airflow-"))
+for _name, _value in {
+    "AIRFLOW_HOME": str(AIRFLOW_TEST_HOME),
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{AIRFLOW_TEST_HOME / 'airflow.db'}",
+    "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+    "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
+    "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+}.items():
+    os.environ.setdefault(_name, _value)
 
 from blocktrust import services  # noqa: E402  (after the environment is set)
 from blocktrust.settings import Settings, get_settings  # noqa: E402

@@ -45,7 +45,9 @@ def airflow_bin() -> str:
     return str(Path(sys.executable).with_name("airflow"))
 
 
-def airflow_env(settings: Settings, metadata_url: str | None = None) -> dict[str, str]:
+def airflow_env(
+    settings: Settings, metadata_url: str | None = None, extra: dict[str, str] | None = None
+) -> dict[str, str]:
     """The complete environment of every Airflow process Blocktrust starts."""
     home = airflow_home(settings)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW_CONN_")}
@@ -75,7 +77,17 @@ def airflow_env(settings: Settings, metadata_url: str | None = None) -> dict[str
         }
     )
     env.update(settings.airflow_conn_env())
+    env.update(extra or {})
     return env
+
+
+def ingest_window_env(first: date, last: date) -> dict[str, str]:
+    """Let the scheduler itself create one bitcoin_ingest run per day of [first, last]."""
+    return {
+        ENV_PREFIX + "INGEST_START_DATE": first.isoformat(),
+        ENV_PREFIX + "INGEST_END_DATE": last.isoformat(),
+        ENV_PREFIX + "INGEST_CATCHUP": "true",
+    }
 
 
 def _run_cli(settings: Settings, *args: str, timeout: float = 600) -> str:
@@ -116,7 +128,9 @@ def admin_password(settings: Settings) -> str:
     return json.loads(path.read_text()).get(ADMIN_USER, "") if path.exists() else ""
 
 
-def up(settings: Settings, timeout: float = 600) -> AirflowInfo:
+def up(
+    settings: Settings, timeout: float = 600, extra_env: dict[str, str] | None = None
+) -> AirflowInfo:
     """Start ``airflow standalone`` (idempotent) and wait until its scheduler is healthy."""
     url = f"http://127.0.0.1:{settings.airflow_port}"
     if not is_up(settings):
@@ -126,7 +140,7 @@ def up(settings: Settings, timeout: float = 600) -> AirflowInfo:
             SERVICE_NAME,
             [airflow_bin(), "standalone"],
             log_path=settings.data_dir / "log" / "airflow-standalone.log",
-            env=airflow_env(settings),
+            env=airflow_env(settings, extra=extra_env),
             cwd=airflow_home(settings),
         )
     deadline = time.monotonic() + timeout
@@ -158,8 +172,7 @@ def backfill(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> list[dict]:
     """Ask the running scheduler for one run per day in [first, last] and wait for them."""
-    _run_cli(settings, "dags", "reserialize")
-    _run_cli(settings, "dags", "unpause", dag_id)
+    unpause(settings, dag_id)
     _run_cli(
         settings,
         "backfill",
@@ -173,19 +186,35 @@ def backfill(
         "--reprocess-behavior",
         "completed",
     )
+    return wait_for_days(settings, first, last, dag_id, timeout, on_progress)
+
+
+def wait_for_days(
+    settings: Settings,
+    first: date,
+    last: date,
+    dag_id: str = INGEST_DAG_ID,
+    timeout: float = 3600,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[dict]:
+    """Wait until every day of [first, last] has a finished run; the finished runs, by day."""
     wanted = (last - first).days + 1
     deadline = time.monotonic() + timeout
     while True:
-        runs = [
-            r for r in dag_runs(settings, dag_id) if _run_day(r) and first <= _run_day(r) <= last
-        ]
-        done = [r for r in runs if r.get("state") in ("success", "failed")]
+        latest: dict[date, dict] = {}
+        for run in dag_runs(settings, dag_id):
+            day = _run_day(run)
+            if day is not None and first <= day <= last:
+                # a day counts as done once any of its runs finished; success wins over failure
+                if day not in latest or run.get("state") == "success":
+                    latest[day] = run
+        done = [r for r in latest.values() if r.get("state") in ("success", "failed")]
         if on_progress:
             on_progress(len(done), wanted)
         if len(done) >= wanted:
             return sorted(done, key=lambda r: str(r.get("logical_date")))
         if time.monotonic() > deadline:
-            raise RuntimeError(f"{len(done)}/{wanted} runs finished within {timeout:.0f} s")
+            raise RuntimeError(f"{len(done)}/{wanted} day runs finished within {timeout:.0f} s")
         time.sleep(10)
 
 
@@ -194,10 +223,14 @@ def _run_day(run: dict) -> date | None:
     return date.fromisoformat(str(raw)[:10]) if raw else None
 
 
-def trigger_and_wait(settings: Settings, dag_id: str, timeout: float = 900) -> dict:
-    """Trigger one manual run of ``dag_id`` and wait until it finishes; fail loudly if it fails."""
+def unpause(settings: Settings, dag_id: str) -> None:
     _run_cli(settings, "dags", "reserialize")
     _run_cli(settings, "dags", "unpause", dag_id)
+
+
+def trigger_and_wait(settings: Settings, dag_id: str, timeout: float = 900) -> dict:
+    """Trigger one manual run of ``dag_id`` and wait until it finishes; fail loudly if it fails."""
+    unpause(settings, dag_id)
     out = _run_cli(settings, "dags", "trigger", dag_id, "-o", "json")
     start = out.find("[")
     run_id = json.loads(out[start:])[0]["dag_run_id"] if start >= 0 else None

@@ -41,18 +41,29 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PG_HOST", "127.0.0.1", "PostgreSQL host of the warehouse."),
     Setting("PG_PORT", "5433", "PostgreSQL port; the embedded cluster listens here."),
     Setting("PG_DATABASE", "blocktrust", "Warehouse database name."),
-    Setting("PG_OS_USER", "blocktrust", "Unprivileged OS user that runs the embedded cluster as root."),
+    Setting("PG_OS_USER", "blocktrust", "OS user that runs the embedded cluster when run as root."),
     Setting("DSN", "(built)", "Owner DSN (dbt, migrations). Overrides host/port/db/password."),
     Setting("LOADER_DSN", "(built)", "Loader DSN (ingest COPY)."),
     Setting("ANALYST_DSN", "(built)", "Read-only analyst DSN (Superset, SQL users)."),
-    Setting("LAKE_URL", "file://<data_dir>/lake", "Lake root: file:///path or s3://<conn_id>@bucket/prefix."),
-    Setting("LAKE_FORMAT", "bitcoin-etl", "Chain file format: bitcoin-etl | bigquery | aws-parquet."),
+    Setting(
+        "LAKE_URL",
+        "file://<data_dir>/lake",
+        "Lake root: file:///path or s3://<conn>@bucket/prefix.",
+    ),
+    Setting("LAKE_FORMAT", "bitcoin-etl", "Chain files: bitcoin-etl, bigquery or aws-parquet."),
     Setting("S3_ENDPOINT_URL", "", "S3 API endpoint for the lake connection (empty: AWS)."),
     Setting("S3_CONN_ID", "blocktrust_lake", "Airflow connection id of the S3 lake."),
     Setting("AIRFLOW_PORT", "8080", "Airflow API server / UI port."),
     Setting("SUPERSET_PORT", "8088", "Superset port."),
     Setting("S3_PORT", "5055", "Port of the local S3 API server (moto_server)."),
     Setting("MAX_ACTIVE_RUNS", "2", "Concurrent day runs of the ingest DAG."),
+    # Read by the DAG files at parse time (blocktrust.ingest.dag_wiring); no I/O involved.
+    Setting("INGEST_START_DATE", "2010-07-17", "First day (logical date) of bitcoin_ingest."),
+    Setting("INGEST_END_DATE", "", "Last day of bitcoin_ingest (empty: open-ended)."),
+    Setting("INGEST_CATCHUP", "false", "Let the scheduler create every day since the start date."),
+    Setting("DBT_TARGET", "warehouse", "dbt profile target used by the DAG's transform group."),
+    Setting("DBT_SELECT", "", "dbt selectors the DAG renders (empty: every model)."),
+    Setting("RETRY_DELAY_S", "300", "Delay before a failed DAG task is retried."),
 )
 
 

@@ -9,7 +9,6 @@ DagRun.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -18,21 +17,16 @@ import pytest
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parents[2]
-_HOME = Path(tempfile.mkdtemp(prefix="bt-airflow-"))
+# Airflow itself is configured in tests/conftest.py (before anything imports it).
 for _key, _value in {
-    "AIRFLOW_HOME": str(_HOME),
-    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_HOME / 'airflow.db'}",
-    "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-    "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-    "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
-    "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
     # Every Cosmos task runs dbt in-process (about 10-40 s each on this box): render the staging
     # models of the chain only; the dbt project's own tests cover the full graph.
     "BLOCKTRUST_DBT_SELECT": "path:models/staging/bitcoin",
     "BLOCKTRUST_RETRY_DELAY_S": "1",
 }.items():
     os.environ.setdefault(_key, _value)
+REPO = Path(__file__).resolve().parents[2]
+_HOME = Path(os.environ["AIRFLOW_HOME"])
 
 DAYS = [date(2013, 4, 5), date(2013, 4, 6), date(2013, 4, 7), date(2013, 4, 8)]
 

@@ -76,10 +76,9 @@ def _partition_file(url: str, table: str, day: date, name: str) -> Path:
 # ------------------------------------------------------------------ loading
 
 
-def test_three_days_load_with_counts_gate_and_audit(fresh_db, lake, chain_days) -> None:
+def test_three_days_load_with_counts_and_audit(fresh_db, lake, chain_days) -> None:
     from blocktrust.db import connect
     from blocktrust.ingest.loader import load_day
-    from blocktrust.quality.gate import check_day
 
     started = time.perf_counter()
     results = [load_day(fresh_db, day, lake, "bitcoin-etl") for day, _, _ in chain_days]
@@ -87,7 +86,6 @@ def test_three_days_load_with_counts_gate_and_audit(fresh_db, lake, chain_days) 
     for result, record in zip(results, chain_days, strict=True):
         assert result.row_counts == expected_counts(record)
         assert len(result.checksums) == 2 and all(len(v) == 64 for v in result.checksums.values())
-        assert check_day(fresh_db, result.day).passed
     txs = sum(r.row_counts["transactions"] for r in results)
     rows = sum(sum(r.row_counts.values()) for r in results)
     print(f"\nthroughput: {txs / elapsed:.0f} tx/s, {rows / elapsed:.0f} rows/s ({elapsed:.2f}s)")
@@ -165,11 +163,6 @@ def test_parquet_and_json_load_identical_transactions(fresh_db, lake, chain_days
         assert from_parquet[table] == from_json[table], table
 
 
-@pytest.mark.xfail(
-    reason="aws_parquet reader drops leading zeros of the block nonce ('0a0e8804' -> 'a0e8804'); "
-    "reported to the formats owner",
-    strict=False,
-)
 def test_parquet_and_json_load_identical_blocks(fresh_db, lake, chain_days) -> None:
     from_json, from_parquet = _json_and_parquet_fingerprints(fresh_db, lake, chain_days[0][0])
     assert from_parquet["blocks"] == from_json["blocks"]

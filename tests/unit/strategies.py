@@ -108,7 +108,7 @@ def blocks(draw: st.DrawFn) -> Block:
         version=draw(st.integers(1, 2**31 - 1)),
         merkle_root=draw(hashes),
         timestamp=draw(timestamps),
-        nonce=format(draw(st.integers(0, 2**32 - 1)), "x"),
+        nonce=format(draw(st.integers(0, 2**32 - 1)), "08x"),
         bits=format(draw(st.integers(0x1700_0001, 0x1D00_FFFF)), "x"),
         coinbase_param=draw(st.none() | hex_text),
         transaction_count=draw(st.integers(1, 5_000)),

@@ -11,7 +11,6 @@ nonstandard) gets the made-up ``nonstandard<first 40 hex of sha256(script)>``.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections.abc import Sequence
 
@@ -80,9 +79,16 @@ def sha256d(data: bytes) -> bytes:
     return hashlib.sha256(hashlib.sha256(data).digest()).digest()
 
 
+# hashlib.new() by name goes through a Python-level lookup on every call; copying a prepared
+# object does not (addresses are made in bulk).
+_RIPEMD160 = hashlib.new("ripemd160")
+
+
 def hash160(data: bytes) -> bytes:
     """RIPEMD-160 of SHA-256: the hash inside P2PKH/P2SH/P2WPKH addresses."""
-    return hashlib.new("ripemd160", hashlib.sha256(data).digest()).digest()
+    h = _RIPEMD160.copy()
+    h.update(hashlib.sha256(data).digest())
+    return h.digest()
 
 
 # ---------------------------------------------------------------- Base58Check
@@ -222,46 +228,95 @@ def convertbits(data: Sequence[int], frombits: int, tobits: int, pad: bool) -> l
     return out
 
 
-_B32_TO_VALUES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", bytes(range(32)))
-_B32_TO_BECH32 = bytes.maketrans(
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", BECH32_CHARSET.encode("ascii")
-)
+_FIVE_BIT_CHARS = bytes.maketrans(bytes(range(32)), BECH32_CHARSET.encode("ascii"))
 
 
-def _bech32_step2_table() -> tuple[int, ...]:
-    """Polymod is linear over GF(2): the effect of the top 10 bits over two steps, tabled."""
-    table = []
-    for top in range(1024):
-        chk = top << 20
-        for _ in range(2):
-            chk = ((chk & 0x1FFFFFF) << 5) ^ _GEN_TABLE[chk >> 25]
-        table.append(chk)
-    return tuple(table)
+def _spread_masks() -> tuple[tuple[int, int, int], ...]:
+    """(data bits, lane bits, mask) per halving step from one 64-group lane to 64 byte lanes."""
+    steps = []
+    k = 64
+    while k > 1:
+        half = k // 2
+        data, lane = 5 * half, 8 * half
+        mask = sum(((1 << data) - 1) << (2 * lane * i) for i in range(64 // k))
+        steps.append((data, lane, mask))
+        k = half
+    return tuple(steps)
 
 
-_GEN_TABLE2 = _bech32_step2_table()
-_HRP_STATE: dict[str, int] = {}
+_SPREAD = _spread_masks()
+
+
+def _five_bit_groups(program: bytes) -> bytes:
+    """8-to-5 bit regrouping with zero padding (BIP-173 convertbits), one value per byte.
+
+    Up to 40 bytes (64 groups): the groups are spread into byte lanes by six rounds of
+    big-integer mask-and-shift, instead of a Python loop per group.
+    """
+    nbits = 8 * len(program)
+    groups = -(-nbits // 5)
+    x = int.from_bytes(program, "big") << (5 * groups - nbits)
+    for data, lane, mask in _SPREAD:
+        x = (x & mask) | (((x >> data) & mask) << lane)
+    return x.to_bytes(64, "big")[64 - groups :]
+
+
+# The checksum (polymod) is affine over GF(2) in the data bits, and the data is the witness
+# version, the program regrouped to 5 bits, and six zeros. So for a given program length the
+# checksum is a constant (hrp, version, length) XOR one table entry per program byte: 20 or 32
+# lookups instead of a Python step per 5-bit value.
+_PROGRAM_TABLES: dict[int, tuple[tuple[int, ...], ...]] = {}
+_CHECKSUM_BASE: dict[tuple[str, int, int], int] = {}
+_TWO_CHARS = tuple(a + b for a in BECH32_CHARSET for b in BECH32_CHARSET)
+
+
+def _checksum_mod(hrp: str, version: int, groups: bytes) -> int:
+    return bech32_polymod(_hrp_expand(hrp) + [version, *groups] + [0] * 6)
+
+
+def _program_tables(length: int) -> tuple[tuple[int, ...], ...]:
+    tables = _PROGRAM_TABLES.get(length)
+    if tables is None:
+        zero = _checksum_mod("", 0, _five_bit_groups(bytes(length)))
+        tables_list = []
+        for k in range(length):
+            bits = []
+            for bit in range(8):
+                program = bytearray(length)
+                program[k] = 1 << bit
+                bits.append(_checksum_mod("", 0, _five_bit_groups(bytes(program))) ^ zero)
+            table = [0] * 256
+            for byte in range(1, 256):
+                low = byte & -byte
+                table[byte] = table[byte ^ low] ^ bits[low.bit_length() - 1]
+            tables_list.append(tuple(table))
+        tables = _PROGRAM_TABLES[length] = tuple(tables_list)
+    return tables
 
 
 def segwit_address(version: int, program: bytes, hrp: str = SEGWIT_HRP) -> str:
-    """Bech32 for witness v0 (BIP-173), Bech32m for v1+ (BIP-350).
-
-    The 8-to-5 bit regrouping with zero padding is exactly unpadded RFC 4648 base32, done in C.
-    """
-    b32 = base64.b32encode(program).rstrip(b"=")
-    values = bytes([version]) + b32.translate(_B32_TO_VALUES) + b"\x00" * 6
-    chk = _HRP_STATE.get(hrp)
-    if chk is None:
-        chk = _HRP_STATE[hrp] = bech32_polymod(_hrp_expand(hrp))
-    table2 = _GEN_TABLE2
-    if len(values) & 1:
-        chk = ((chk & 0x1FFFFFF) << 5) ^ values[0] ^ _GEN_TABLE[chk >> 25]
-        values = values[1:]
-    for i in range(0, len(values), 2):
-        chk = ((chk & 0xFFFFF) << 10) ^ (values[i] << 5) ^ values[i + 1] ^ table2[chk >> 20]
-    mod = chk ^ (BECH32_CONST if version == 0 else BECH32M_CONST)
-    checksum = "".join(BECH32_CHARSET[(mod >> 5 * (5 - i)) & 31] for i in range(6))
-    return hrp + "1" + BECH32_CHARSET[version] + b32.translate(_B32_TO_BECH32).decode() + checksum
+    """Bech32 for witness v0 (BIP-173), Bech32m for v1+ (BIP-350)."""
+    length = len(program)
+    if length > 40:
+        raise AddressError(f"witness program of {length} bytes (at most 40)")
+    groups = _five_bit_groups(program)
+    mod = _CHECKSUM_BASE.get((hrp, version, length))
+    if mod is None:
+        const = BECH32_CONST if version == 0 else BECH32M_CONST
+        mod = _checksum_mod(hrp, version, bytes(len(groups))) ^ const
+        _CHECKSUM_BASE[hrp, version, length] = mod
+    for table, byte in zip(_program_tables(length), program, strict=True):
+        mod ^= table[byte]
+    two = _TWO_CHARS
+    return (
+        hrp
+        + "1"
+        + BECH32_CHARSET[version]
+        + groups.translate(_FIVE_BIT_CHARS).decode()
+        + two[mod >> 20]
+        + two[(mod >> 10) & 1023]
+        + two[mod & 1023]
+    )
 
 
 def decode_segwit_address(text: str, hrp: str = SEGWIT_HRP) -> tuple[int, bytes]:

@@ -8,7 +8,7 @@ import shutil
 import click
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from blocktrust.settings import ROLES, get_settings
+from blocktrust.settings import ROLES, Settings, get_settings
 
 
 @click.group()
@@ -28,11 +28,32 @@ def db() -> None:
     show_default=True,
     help="Memory/durability profile, used when the cluster is created.",
 )
-def up(profile: str) -> None:
+@click.option(
+    "--citus",
+    is_flag=True,
+    help="Also start Citus workers and distribute the warehouse (see docs/scale-out.md).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="With --citus: number of worker nodes.",
+)
+@click.option(
+    "--first-worker-port",
+    type=click.IntRange(min=1, max=65535),
+    default=None,
+    help="With --citus: port of worker 1 (worker i: +i-1). Default: BLOCKTRUST_PG_PORT + 1.",
+)
+def up(profile: str, citus: bool, workers: int, first_worker_port: int | None) -> None:
     """Install (if needed), initialise, start and migrate the cluster. Safe to re-run."""
     from blocktrust.db.cluster import ensure_up
 
     settings = get_settings()
+    if citus:
+        _citus_up(profile, workers, first_worker_port)
+        return
     report = ensure_up(settings, profile=profile)
     steps = [
         "installed server packages" if report.installed else "",
@@ -55,7 +76,9 @@ def down() -> None:
     """Stop the cluster (fast shutdown: open sessions are rolled back)."""
     from blocktrust.db.cluster import stop
 
-    click.echo("PostgreSQL stopped." if stop(get_settings()) else "PostgreSQL was not running.")
+    settings = get_settings()
+    _citus_down(settings)
+    click.echo("PostgreSQL stopped." if stop(settings) else "PostgreSQL was not running.")
 
 
 @db.command()
@@ -71,6 +94,7 @@ def status() -> None:
     click.echo(f"data dir  {st.data_dir}")
     click.echo(f"profile   {st.profile or '-'}")
     click.echo(f"database  {st.database} ({st.database_size or 'size unknown'})")
+    _citus_status(get_settings())
     if not st.running:
         raise SystemExit(3)
 
@@ -130,3 +154,59 @@ def _without_password(dsn: str) -> str:
     params = conninfo_to_dict(dsn)
     params.pop("password", None)
     return make_conninfo(**params)
+
+
+# ---------------------------------------------------------------- Citus (blocktrust.db.citus)
+
+
+def _citus_up(profile: str, workers: int, first_worker_port: int | None) -> None:
+    from blocktrust.db.citus import ensure_up
+
+    settings = get_settings()
+    report = ensure_up(settings, workers, first_worker_port, profile=profile)
+    steps = [
+        f"initialised {', '.join(report.initialized)}" if report.initialized else "",
+        f"started {', '.join(report.started_workers)}" if report.started_workers else "",
+        f"restarted {', '.join(report.restarted)}" if report.restarted else "",
+        f"added {', '.join(report.added_nodes)}" if report.added_nodes else "",
+        f"applied {', '.join(report.distributed)}" if report.distributed else "",
+    ]
+    click.echo(
+        f"Citus up, coordinator 127.0.0.1:{settings.pg_port} ({report.seconds} s): ", nl=False
+    )
+    click.echo("; ".join(s for s in steps if s) or "already running")
+    _citus_status(settings)
+    for role in ROLES:
+        click.echo(f"  {role:<8} {_without_password(settings.dsn(role))}")
+
+
+def _citus_down(settings: Settings) -> None:
+    from blocktrust.db.citus import read_layout, stop
+
+    if read_layout(settings):
+        stopped = stop(settings)
+        click.echo(f"Citus workers stopped: {', '.join(stopped) or 'none were running'}.")
+
+
+def _citus_status(settings: Settings) -> None:
+    from blocktrust.db.citus import read_layout, status
+
+    if not read_layout(settings):
+        return
+    st = status(settings)
+    click.echo("citus nodes:")
+    for node in st.nodes:
+        state = f"running pid {node.pid}" if node.running else "stopped"
+        click.echo(f"  {node.name:<12} port {node.port}  {state:<18} {node.data_dir}")
+    if not st.extension:
+        click.echo(f"  (citus is not created in database {st.database})")
+        return
+    for row in st.registered:
+        active = "active" if row["isactive"] else "inactive"
+        click.echo(
+            f"  metadata: group {row['groupid']} {row['nodename']}:{row['nodeport']} {active}"
+        )
+    for row in st.placement:
+        click.echo(
+            f"  shards on :{row['nodeport']}: {row['shard_count']} ({row['shard_bytes']} bytes)"
+        )

@@ -126,10 +126,13 @@ def demo(txs: int, seed: int, date_from, date_to, no_airflow: bool) -> None:
         from blocktrust import airflow_runtime
 
         _step("Airflow (standalone)")
-        info = airflow_runtime.up(settings)
-        _step(f"prices_ingest, then bitcoin_ingest for {first}..{last}")
+        info = airflow_runtime.up(
+            settings, extra_env=airflow_runtime.ingest_window_env(first, last)
+        )
+        _step(f"prices_ingest, then one bitcoin_ingest run per day {first}..{last}")
         airflow_runtime.trigger_and_wait(settings, "prices_ingest")
-        runs = airflow_runtime.backfill(
+        airflow_runtime.unpause(settings, airflow_runtime.INGEST_DAG_ID)
+        runs = airflow_runtime.wait_for_days(
             settings, first, last, on_progress=lambda d, n: click.echo(f"  {d}/{n} day runs done")
         )
         failed = [r for r in runs if r.get("state") != "success"]

@@ -232,10 +232,29 @@ def render_hba(settings: Settings) -> tuple[str, str]:
     ident = [f"blocktrust_admin  {cluster_os_user(settings)}  {superuser}"]
     if running_as_root():
         ident.append(f"blocktrust_admin  root  {superuser}")
-    return (
-        _render("pg_hba.conf.tmpl", superuser=superuser),
-        _render("pg_ident.conf.tmpl", lines="\n".join(ident)),
-    )
+    hba = _render("pg_hba.conf.tmpl", superuser=superuser)
+    if is_citus_node(settings):
+        hba += CITUS_NODE_HBA
+        ident += citus_node_ident(settings)
+    return hba, _render("pg_ident.conf.tmpl", lines="\n".join(ident))
+
+
+# ---------------------------------------------------------------- Citus hook (blocktrust.db.citus)
+# The nodes of a local Citus cluster (coordinator and workers, see blocktrust.db.citus) connect
+# to each other over their Unix sockets as the warehouse roles. Peer authentication maps the OS
+# user that runs the postmasters (and owns every data dir) to those roles; nobody else can use
+# the map. A node is marked by the file <pg_dir>/citus-node; unmarked clusters are unchanged.
+CITUS_NODE_MARKER = "citus-node"
+CITUS_NODE_HBA = "local   all       all                           peer map=blocktrust_nodes\n"
+
+
+def is_citus_node(settings: Settings) -> bool:
+    return (settings.pg_dir / CITUS_NODE_MARKER).exists()
+
+
+def citus_node_ident(settings: Settings) -> list[str]:
+    os_user = cluster_os_user(settings)
+    return [f"blocktrust_nodes  {os_user}  {settings.role_name(role)}" for role in ROLES]
 
 
 def _write_as_cluster_user(settings: Settings, path: Path, text: str, mode: int = 0o600) -> None:

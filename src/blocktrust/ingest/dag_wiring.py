@@ -12,6 +12,7 @@ dbt project that Cosmos needs anyway to render the task group.
 Environment read at parse time:
 - ``BLOCKTRUST_INGEST_START_DATE`` (YYYY-MM-DD, default 2010-07-17: first day of the BTC/USD
   series) — first logical date of ``bitcoin_ingest``.
+- ``BLOCKTRUST_INGEST_END_DATE`` (YYYY-MM-DD, default none) — last logical date.
 - ``BLOCKTRUST_INGEST_CATCHUP`` (true/false, default false) — backfill from the start date.
 - ``BLOCKTRUST_MAX_ACTIVE_RUNS`` (via settings) — concurrent day runs.
 - ``BLOCKTRUST_DBT_TARGET`` (default ``warehouse``) — the dbt profile target.
@@ -62,6 +63,12 @@ def env_flag(name: str, default: bool) -> bool:
 def start_date() -> pendulum.DateTime:
     raw = os.environ.get("BLOCKTRUST_INGEST_START_DATE") or DEFAULT_START_DATE
     return pendulum.parse(raw, tz="UTC")  # type: ignore[return-value]
+
+
+def end_date() -> pendulum.DateTime | None:
+    """Last logical date the scheduler creates (a bounded demo or backfill); None: open-ended."""
+    raw = os.environ.get("BLOCKTRUST_INGEST_END_DATE")
+    return pendulum.parse(raw, tz="UTC") if raw else None  # type: ignore[return-value]
 
 
 def catchup() -> bool:
@@ -143,6 +150,9 @@ def dbt_transform_group(group_id: str = "transform") -> Any:
             emit_datasets=False,
         ),
         operator_args={
+            # Running totals of day D+1 start from day D's rows: a model's task waits for the
+            # same task of the previous day's run (loads of several days may still overlap).
+            "depends_on_past": True,
             "vars": {"window_start": "{{ ds }}"},
             "env": dbt_env(),
         },

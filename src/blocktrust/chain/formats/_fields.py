@@ -135,12 +135,20 @@ def _bool_or_text(value: Any) -> bool:
 
 
 def _nonce_hex(value: Any) -> str:
-    """bitcoin-etl writes the nonce as unpadded lower-case hex; AWS as a bigint."""
+    """The header nonce as canonical 8-digit lower-case hex (it is a 32-bit field).
+
+    bitcoin-etl and BigQuery write it as hex text, AWS as a bigint; padding makes both agree
+    (the AWS bigint of nonce 0x0a0e8804 would otherwise come back as 'a0e8804').
+    """
     if isinstance(value, str):
-        return value
-    if type(value) is int:
-        return format(value, "x")
-    raise TypeError(f"expected a hex string or integer nonce, found {_kind(value)}")
+        number = int(value, 16)
+    elif type(value) is int:
+        number = value
+    else:
+        raise TypeError(f"expected a hex string or integer nonce, found {_kind(value)}")
+    if not 0 <= number < 2**32:
+        raise ValueError(f"nonce {value!r} is not a 32-bit value")
+    return format(number, "08x")
 
 
 def _kind(value: Any) -> str:

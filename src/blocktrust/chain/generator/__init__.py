@@ -12,6 +12,7 @@ from blocktrust.chain.generator.tagpack import (
     write_answer_key,
     write_tagpack,
 )
+from blocktrust.chain.generator.throughput import measure_throughput
 
 __all__ = [
     "WIKILEAKS_ADDRESS",
@@ -23,6 +24,7 @@ __all__ = [
     "GeneratorConfig",
     "build_tagpack",
     "generate_chain",
+    "measure_throughput",
     "recount",
     "write_answer_key",
     "write_tagpack",

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from hashlib import sha256
 
 from blocktrust.chain import encoding as enc
+from blocktrust.chain.generator._records import InputBuilder, OutputBuilder, TransactionBuilder
 from blocktrust.chain.generator.actors import (
     PUSH_SIG,
     UNLOCK_MULTI,
@@ -58,10 +59,15 @@ from blocktrust.chain.records import Block, Input, Output, Transaction
 
 DUST_LIMIT = 546
 BIP34_DATE = date(2013, 3, 24)
-SIG_HEAD = b"\x30\x45\x02\x21\x00"
+SIG_PUSH_HEAD = PUSH_SIG + b"\x30\x45\x02\x21\x00"
 SIG_MID = b"\x02\x20"
 VERSION_BYTES = {1: b"\x01\x00\x00\x00", 2: b"\x02\x00\x00\x00"}
 SEQ_FINAL = 0xFFFFFFFF
+SEQ_BYTES = {s: s.to_bytes(4, "little") for s in (0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD)}
+COMPACT = tuple(bytes([n]) for n in range(253))
+INDEX4 = tuple(n.to_bytes(4, "little") for n in range(1024))
+
+new = object.__new__
 DATA_TEXT = (
     b"BLOCKTRUST SYNTHETIC DATA BURST. Modeled on the April 2013 transactions that paid one "
     b"satoshi to the WikiLeaks donation address and hid text in the hashes of fake P2PKH "
@@ -200,6 +206,7 @@ class _Engine:
         self.progress = progress
         self.rng = random.Random(config.seed)
         self.random = self.rng.random
+        self.getrandbits = self.rng.getrandbits
         self.factory = AddressFactory(self.rng)
         self.finished = False
         self.funded: list[Wallet] = []
@@ -494,8 +501,9 @@ class _Engine:
         return True
 
     def _emit(self, spends: list[Utxo], outs: list[tuple[int, Addr]]) -> None:
+        """Serialize, hash and record one transaction (the hot path: see _records)."""
         rnd = self.random
-        randbytes = self.rng.randbytes
+        bits = self.getrandbits
         height = self.height
         version = 2 if self.rbf and rnd() < 0.7 else 1
         lock_time = 0
@@ -503,60 +511,89 @@ class _Engine:
         if self.anti_sniping and rnd() < 0.4:
             lock_time = height - 1 - (int(rnd() * 5) if rnd() < 0.1 else 0)
             seq = 0xFFFFFFFD if self.rbf and rnd() < 0.25 else 0xFFFFFFFE
-        seq_bytes = seq.to_bytes(4, "little")
-        cs = enc.compact_size
-        parts = [VERSION_BYTES[version], cs(len(spends))]
+        seq_bytes = SEQ_BYTES[seq]
+        n_in = len(spends)
+        parts = [VERSION_BYTES[version], COMPACT[n_in] if n_in < 253 else enc.compact_size(n_in)]
         ap = parts.append
         inputs = []
+        in_ap = inputs.append
         total_in = 0
         wit = 0
         nonwit = 0
         for idx, u in enumerate(spends):
             a = u[4]
-            ap(u[0])
-            ap(u[2].to_bytes(4, "little"))
+            j = u[2]
+            outpoint = (u[0], INDEX4[j] if j < 1024 else j.to_bytes(4, "little"))
             kind = a.unlock
             if kind == UNLOCK_WITNESS:
-                ap(b"\x00")
-                ss_hex = ""
-                asm = ""
+                parts += (*outpoint, b"\x00", seq_bytes)
+                ss_hex = asm = ""
                 wit += a.wit_size
             else:
                 nonwit += 1
-                rs = randbytes(64)
-                sig = SIG_HEAD + rs[:32] + SIG_MID + rs[32:] + b"\x01"
+                # a DER signature: 30 45 02 21 00 <r:32> 02 20 <s:32> 01(SIGHASH_ALL)
+                rs = bits(512).to_bytes(64, "little")
                 if kind == UNLOCK_PKH:
-                    ss = PUSH_SIG + sig + a.unlock_data
-                    sig_hex = sig.hex()
-                    ss_hex = "48" + sig_hex + a.unlock_data.hex()
-                    asm = sig_hex[:-2] + "[ALL]" + a.unlock_asm
+                    ss = SIG_PUSH_HEAD + rs[:32] + SIG_MID + rs[32:] + b"\x01" + a.unlock_data
+                    ss_hex = ss.hex()
+                    asm = ss_hex[2:144] + "[ALL]" + a.unlock_asm
                 elif kind == UNLOCK_PK:
-                    ss = PUSH_SIG + sig
+                    ss = SIG_PUSH_HEAD + rs[:32] + SIG_MID + rs[32:] + b"\x01"
                     ss_hex = ss.hex()
                     asm = ss_hex[2:144] + "[ALL]"
                 elif kind == UNLOCK_MULTI:
-                    rs2 = randbytes(64)
-                    sig2 = SIG_HEAD + rs2[:32] + SIG_MID + rs2[32:] + b"\x01"
-                    ss = b"\x00" + PUSH_SIG + sig + PUSH_SIG + sig2 + a.unlock_data
+                    rs2 = bits(512).to_bytes(64, "little")
+                    ss = (
+                        b"\x00"
+                        + SIG_PUSH_HEAD
+                        + rs[:32]
+                        + SIG_MID
+                        + rs[32:]
+                        + b"\x01"
+                        + SIG_PUSH_HEAD
+                        + rs2[:32]
+                        + SIG_MID
+                        + rs2[32:]
+                        + b"\x01"
+                        + a.unlock_data
+                    )
                     ss_hex = ss.hex()
                     asm = "0 " + ss_hex[4:146] + "[ALL] " + ss_hex[150:292] + "[ALL]" + a.unlock_asm
                 else:
                     raise AssertionError(f"output {a.type} is not spendable here")
-                ap(cs(len(ss)))
-                ap(ss)
-            ap(seq_bytes)
+                parts += (*outpoint, a.ss_len, ss, seq_bytes)
             v = u[3]
             total_in += v
-            inputs.append(
-                Input(idx, u[1], u[2], asm, ss_hex, seq, a.req_sigs, a.type, a.addresses, v)
-            )
-        ap(cs(len(outs)))
+            i = new(InputBuilder)
+            i.index = idx
+            i.spent_transaction_hash = u[1]
+            i.spent_output_index = j
+            i.script_asm = asm
+            i.script_hex = ss_hex
+            i.sequence = seq
+            i.required_signatures = a.req_sigs
+            i.type = a.type
+            i.addresses = a.addresses
+            i.value = v
+            i.__class__ = Input
+            in_ap(i)
+        n_out = len(outs)
+        ap(COMPACT[n_out] if n_out < 253 else enc.compact_size(n_out))
         outputs = []
+        out_ap = outputs.append
         total_out = 0
         for j, (v, a) in enumerate(outs):
-            ap(v.to_bytes(8, "little"))
-            ap(a.spk_ser)
-            outputs.append(Output(j, a.spk_asm, a.spk_hex, a.req_sigs, a.type, a.addresses, v))
+            parts += (v.to_bytes(8, "little"), a.spk_ser)
+            o = new(OutputBuilder)
+            o.index = j
+            o.script_asm = a.spk_asm
+            o.script_hex = a.spk_hex
+            o.required_signatures = a.req_sigs
+            o.type = a.type
+            o.addresses = a.addresses
+            o.value = v
+            o.__class__ = Output
+            out_ap(o)
             total_out += v
         ap(lock_time.to_bytes(4, "little"))
         raw = b"".join(parts)
@@ -572,13 +609,14 @@ class _Engine:
         self.pending.append(
             (h, txid, size, stripped, vsize, version, lock_time, tuple(inputs), tuple(outputs))
         )
+        funded = self.funded
         for j, (v, a) in enumerate(outs):
             w = a.owner
             if w is not None:
                 w.utxos.append((h, txid, j, v, a))
                 if w.pos < 0 and w.fundable:
-                    w.pos = len(self.funded)
-                    self.funded.append(w)
+                    w.pos = len(funded)
+                    funded.append(w)
         self.utxo_total += total_out - total_in
         self._account(spends, outs, txid)
         self.tx_done += 1
@@ -1140,11 +1178,21 @@ class _Engine:
         for idx, p in enumerate(pending):
             size += p[2]
             stripped += p[3]
-            out.append(
-                Transaction(
-                    p[1], p[2], p[4], p[5], p[6], height, block_hash, ts, idx == 0, idx, p[7], p[8]
-                )
-            )
+            t = new(TransactionBuilder)
+            t.hash = p[1]
+            t.size = p[2]
+            t.virtual_size = p[4]
+            t.version = p[5]
+            t.lock_time = p[6]
+            t.block_number = height
+            t.block_hash = block_hash
+            t.block_timestamp = ts
+            t.is_coinbase = idx == 0
+            t.index = idx
+            t.inputs = p[7]
+            t.outputs = p[8]
+            t.__class__ = Transaction
+            out.append(t)
         return Block(
             hash=block_hash,
             size=size,

@@ -1,1 +1,0 @@
-"""Quality gates between the raw load and the transformations."""
