@@ -204,10 +204,10 @@ def wait_for_days(
         latest: dict[date, dict] = {}
         for run in dag_runs(settings, dag_id):
             day = _run_day(run)
-            if day is not None and first <= day <= last:
-                # a day counts as done once any of its runs finished; success wins over failure
-                if day not in latest or run.get("state") == "success":
-                    latest[day] = run
+            in_range = day is not None and first <= day <= last
+            # a day counts as done once any of its runs finished; success wins over failure
+            if in_range and (day not in latest or run.get("state") == "success"):
+                latest[day] = run
         done = [r for r in latest.values() if r.get("state") in ("success", "failed")]
         if on_progress:
             on_progress(len(done), wanted)
