@@ -63,7 +63,7 @@ def _ensure_prices(settings: Settings) -> None:
         return
     from blocktrust.cli.prices import sample
 
-    click.get_current_context().invoke(sample, lake=settings.lake_url)
+    click.get_current_context().invoke(sample, lake_url=settings.lake_url)
 
 
 def _days_of(key: dict) -> tuple[date, date]:
