@@ -37,10 +37,12 @@ touched_addresses as (
 last_ledger_rows as (
     select last_row.*
     from touched_addresses
+    -- The model itself, not the `ledger` CTE: a CTE referenced twice is materialised without
+    -- indexes, which turned this lookup into a scan per address (O(addresses x ledger rows)).
     inner join lateral (
-        select * from ledger
-        where ledger.address = touched_addresses.address
-        order by ledger.block_number desc, ledger.transaction_index desc
+        select * from {{ ref('fct_address_ledger') }} as ledger_rows
+        where ledger_rows.address = touched_addresses.address
+        order by ledger_rows.block_number desc, ledger_rows.transaction_index desc
         limit 1
     ) as last_row on true
 ),

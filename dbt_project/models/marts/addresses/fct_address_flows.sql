@@ -41,12 +41,14 @@ touched_pairs as (
 ),
 
 edges_of_touched_pairs as (
-    select flow_edges.*
+    -- The model, not the `flow_edges` CTE: a CTE referenced twice is materialised without
+    -- indexes, so the pair lookup would scan every edge of history on each daily run.
+    select edges.*
     from touched_pairs
-    inner join flow_edges
+    inner join {{ ref('int_flow_edges') }} as edges
         on
-            touched_pairs.from_address = flow_edges.from_address
-            and touched_pairs.to_address = flow_edges.to_address
+            touched_pairs.from_address = edges.from_address
+            and touched_pairs.to_address = edges.to_address
 ),
 
 pair_totals as (
