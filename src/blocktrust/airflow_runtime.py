@@ -157,10 +157,17 @@ def down(settings: Settings) -> None:
     services.stop(settings.run_dir, SERVICE_NAME)
 
 
+def _json_rows(out: str) -> list[dict]:
+    """The JSON table of an `airflow ... -o json` call; its stdout also carries log lines."""
+    for line in reversed(out.splitlines()):
+        text = line.strip()
+        if text.startswith(("[{", "[]")):
+            return json.loads(text)
+    return []
+
+
 def dag_runs(settings: Settings, dag_id: str = INGEST_DAG_ID) -> list[dict]:
-    out = _run_cli(settings, "dags", "list-runs", dag_id, "-o", "json")
-    start = out.find("[")
-    return json.loads(out[start:]) if start >= 0 else []
+    return _json_rows(_run_cli(settings, "dags", "list-runs", dag_id, "-o", "json"))
 
 
 def backfill(
@@ -231,9 +238,10 @@ def unpause(settings: Settings, dag_id: str) -> None:
 def trigger_and_wait(settings: Settings, dag_id: str, timeout: float = 900) -> dict:
     """Trigger one manual run of ``dag_id`` and wait until it finishes; fail loudly if it fails."""
     unpause(settings, dag_id)
-    out = _run_cli(settings, "dags", "trigger", dag_id, "-o", "json")
-    start = out.find("[")
-    run_id = json.loads(out[start:])[0]["dag_run_id"] if start >= 0 else None
+    rows = _json_rows(_run_cli(settings, "dags", "trigger", dag_id, "-o", "json"))
+    if not rows:
+        raise RuntimeError(f"airflow dags trigger {dag_id} printed no run")
+    run_id = rows[0].get("dag_run_id") or rows[0].get("run_id")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for run in dag_runs(settings, dag_id):
