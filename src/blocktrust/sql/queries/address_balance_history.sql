@@ -13,7 +13,8 @@ activity as (
         select %(date_from)s::date, balance_sats, cost_basis_usd
         from marts.fct_address_daily_balances
         where address = %(address)s and balance_date < %(date_from)s
-        order by balance_date desc
+        -- matches the (address, balance_date) index, scanned backwards
+        order by address desc, balance_date desc
         limit 1
     )
 ),
@@ -24,21 +25,19 @@ days as (
 ),
 
 filled as (
+    -- one lookup per day of the (small) activity set, both columns at once
     select
         days.balance_date,
-        (
-            select activity.balance_sats from activity
-            where activity.balance_date <= days.balance_date
-            order by activity.balance_date desc
-            limit 1
-        ) as balance_sats,
-        (
-            select activity.cost_basis_usd from activity
-            where activity.balance_date <= days.balance_date
-            order by activity.balance_date desc
-            limit 1
-        ) as cost_basis_usd
+        last_activity.balance_sats,
+        last_activity.cost_basis_usd
     from days
+    left join lateral (
+        select activity.balance_sats, activity.cost_basis_usd
+        from activity
+        where activity.balance_date <= days.balance_date
+        order by activity.balance_date desc
+        limit 1
+    ) as last_activity on true
 )
 
 select
