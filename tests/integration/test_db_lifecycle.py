@@ -34,7 +34,9 @@ import dataclasses, json, sys
 from pathlib import Path
 from blocktrust.db.cluster import ensure_up
 from blocktrust.settings import get_settings
-s = dataclasses.replace(get_settings(), data_dir=Path(sys.argv[1]), pg_port=int(sys.argv[2]))
+s = dataclasses.replace(
+    get_settings(), data_dir=Path(sys.argv[1]), pg_port=int(sys.argv[2]), pg_database=sys.argv[3]
+)
 print(json.dumps(dataclasses.asdict(ensure_up(s, profile="test"))))
 """
 
@@ -63,7 +65,8 @@ def own_cluster() -> Iterator[Settings]:
 def first_up_reports(own_cluster: Settings) -> list[dict]:
     """Two processes run ensure_up on the same new data dir at the same time."""
     argv = [sys.executable, "-c", ENSURE_UP_IN_SUBPROCESS]
-    argv += [str(own_cluster.data_dir), str(own_cluster.pg_port)]
+    # the cluster's own database name: other fixtures of the session export BLOCKTRUST_PG_DATABASE
+    argv += [str(own_cluster.data_dir), str(own_cluster.pg_port), own_cluster.pg_database]
     procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=180)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0]
