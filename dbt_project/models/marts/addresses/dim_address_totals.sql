@@ -13,38 +13,58 @@
 }}
 {%- set w = incremental_window('last_seen_date') %}
 
--- Per-address totals as of the last transaction: the last ledger row of each address touched
--- in the window (one index lookup each), so an incremental run costs O(touched addresses).
--- Touched = addresses with ledger rows in the window, plus addresses whose stored totals came
--- from the window (so an address that vanished on a reload is recomputed to tx_count 0 and
--- deleted by the post-hook). dim_addresses adds the latest price and tags on top.
+-- Per-address totals as of the last transaction: the last ledger row of each address. The
+-- ledger's window is open-ended (every row from start_block on is rebuilt), so the last row of
+-- an address touched in the window lies in the window: one DISTINCT ON over the window's rows,
+-- O(window), not O(history). Addresses whose stored totals came from the window but that have
+-- no row there any more (a day reloaded with different data) get their last row from before the
+-- window, and tx_count 0 (deleted by the post-hook) when they have none.
+-- DISTINCT ON rather than a LATERAL ... LIMIT 1 lookup: Citus cannot push a LIMIT inside a
+-- lateral subquery down to the shards. The model is read directly, not through a CTE used twice
+-- (PostgreSQL materialises such a CTE, without indexes).
 with
 
-ledger as (
-    select * from {{ ref('fct_address_ledger') }}
-),
-
-touched_addresses as (
-    select distinct address from ledger
+window_last_rows as (
+    select distinct on (address) *
+    from {{ ref('fct_address_ledger') }}
     where {{ in_window(w) }}
-    {%- if w is not none %}
-    union
+    order by address asc, block_number desc, transaction_index desc
+),
+{%- if w is not none %}
+
+vanished_addresses as (
     select address from {{ this }}
     where last_block_number >= {{ w.start_block }}
+    except
+    select address from window_last_rows
+),
+
+vanished_last_rows as (  -- noqa: ST03
+    select distinct on (ledger_rows.address) ledger_rows.*
+    from {{ ref('fct_address_ledger') }} as ledger_rows
+    inner join vanished_addresses on ledger_rows.address = vanished_addresses.address
+    where ledger_rows.block_number < {{ w.start_block }}
+    order by
+        ledger_rows.address asc,
+        ledger_rows.block_number desc,
+        ledger_rows.transaction_index desc
+),
+{%- endif %}
+
+touched_addresses as (
+    select address from window_last_rows
+    {%- if w is not none %}
+    union all
+    select address from vanished_addresses
     {%- endif %}
 ),
 
 last_ledger_rows as (
-    select last_row.*
-    from touched_addresses
-    -- The model itself, not the `ledger` CTE: a CTE referenced twice is materialised without
-    -- indexes, which turned this lookup into a scan per address (O(addresses x ledger rows)).
-    inner join lateral (
-        select * from {{ ref('fct_address_ledger') }} as ledger_rows
-        where ledger_rows.address = touched_addresses.address
-        order by ledger_rows.block_number desc, ledger_rows.transaction_index desc
-        limit 1
-    ) as last_row on true
+    select * from window_last_rows
+    {%- if w is not none %}
+    union all
+    select * from vanished_last_rows
+    {%- endif %}
 ),
 
 final as (
