@@ -17,7 +17,7 @@ from blocktrust.settings import Settings, get_settings
 
 DEMO_TXS = 20_000
 DEMO_FROM = date(2017, 12, 1)
-DEMO_TO = date(2017, 12, 7)
+DEMO_TO = date(2017, 12, 3)
 DEMO_SEED = 2010
 
 
