@@ -15,7 +15,6 @@ Reading goes row group by row group (``ParquetFile.iter_batches``); errors say
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 import pyarrow as pa
@@ -227,10 +226,6 @@ def _single_address(addresses: tuple[str, ...], what: str) -> str | None:
     return addresses[0] if addresses else None
 
 
-def _date(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, tz=UTC).date().isoformat()
-
-
 def block_to_row(block: Block) -> dict[str, Any]:
     return {
         "hash": block.hash,
@@ -249,7 +244,7 @@ def block_to_row(block: Block) -> dict[str, Any]:
         "difficulty": difficulty_from_bits(block.bits),
         "chainwork": None,
         "previousblockhash": block.previous_block_hash,
-        "date": _date(block.timestamp),
+        "date": block.block_date.isoformat(),
     }
 
 
@@ -296,7 +291,7 @@ def transaction_to_row(tx: Transaction) -> dict[str, Any]:
         "output_value": btc(tx.output_value),
         "outputs": [_output_row(o, tx) for o in tx.outputs],
         "block_timestamp": tx.block_timestamp * _NS,
-        "date": _date(tx.block_timestamp),
+        "date": tx.block_date.isoformat(),
         "fee": btc(tx.fee),
         "input_value": btc(tx.input_value),
         "inputs": [_input_row(i, tx) for i in tx.inputs],
