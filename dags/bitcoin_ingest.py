@@ -14,9 +14,10 @@ the marts for it. The day is the run's **data interval** (`data_interval_start`)
    money identities, double spends, address checksums, block times; docs/quality.md). A failing
    day is quarantined (staging skips it) and the run stops with a summary and a Data Docs link;
    a later passing run releases it.
-4. **transform** — the dbt models via Cosmos, in-process, with `window_start = ds`. Each model
-   task depends on the same task of the previous day's run, so days transform in order even
-   when several days load at once.
+4. **transform** — the dbt models and their tests via Cosmos, in-process, with
+   `window_start = ds`: one `dbt build` task (default) or one task per model
+   (`BLOCKTRUST_DBT_TASKS=models`). Each transform task depends on the same task of the
+   previous day's run, so days transform in order even when several days load at once.
 5. **publish_marts** — emits the `blocktrust_marts` Asset for downstream DAGs.
 
 Settings: `BLOCKTRUST_*` environment (see `blocktrust settings`); connections from
@@ -35,7 +36,7 @@ from blocktrust.ingest.dag_wiring import (
     MARTS_ASSET,
     catchup,
     dbt_project_ready,
-    dbt_transform_group,
+    dbt_transform,
     end_date,
     max_active_runs,
     start_date,
@@ -113,7 +114,7 @@ def bitcoin_ingest() -> None:
     gate = quality_gate(load_day(wait_for_partition()))
     published = publish_marts(gate)
     if dbt_project_ready():
-        gate >> dbt_transform_group() >> published
+        gate >> dbt_transform() >> published
 
 
 bitcoin_ingest()

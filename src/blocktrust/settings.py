@@ -62,7 +62,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("INGEST_END_DATE", "", "Last day of bitcoin_ingest (empty: open-ended)."),
     Setting("INGEST_CATCHUP", "false", "Let the scheduler create every day since the start date."),
     Setting("DBT_TARGET", "warehouse", "dbt profile target used by the DAG's transform group."),
-    Setting("DBT_SELECT", "", "dbt selectors the DAG renders (empty: every model)."),
+    Setting("DBT_SELECT", "", "dbt selectors the DAG builds (empty: every model)."),
+    Setting(
+        "DBT_TASKS",
+        "build",
+        "DAG transform shape: build (one dbt build task a day) or models (a task per model).",
+    ),
     Setting("RETRY_DELAY_S", "300", "Delay before a failed DAG task is retried."),
 )
 

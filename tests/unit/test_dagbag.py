@@ -60,16 +60,53 @@ def test_bitcoin_ingest_partitions_by_data_interval(dagbag) -> None:
     ]
 
 
+def _transform_ids(dag) -> list[str]:
+    return [t for t in dag.task_ids if t == "transform" or t.startswith("transform.")]
+
+
 def test_transform_runs_after_gate_and_before_publish(dagbag) -> None:
     dag = dagbag.dags["bitcoin_ingest"]
     if not (DAGS.parent / "dbt_project" / "dbt_project.yml").exists():
         pytest.skip("dbt_project/dbt_project.yml absent: the transform group is not built")
-    transform = [t for t in dag.task_ids if t.startswith("transform.")]
-    assert transform, "no transform.* tasks"
+    transform = _transform_ids(dag)
+    assert transform, "no transform task"
     upstream_of_publish = dag.get_task("publish_marts").get_flat_relative_ids(upstream=True)
     assert set(transform) <= upstream_of_publish
     downstream_of_gate = dag.get_task("quality_gate").get_flat_relative_ids(upstream=False)
     assert set(transform) <= downstream_of_gate
+
+
+def test_default_transform_is_one_dbt_build_task_waiting_for_the_previous_day(dagbag) -> None:
+    from cosmos.operators.local import DbtBuildLocalOperator
+
+    task = dagbag.dags["bitcoin_ingest"].get_task("transform")
+    assert isinstance(task, DbtBuildLocalOperator)
+    assert task.depends_on_past is True
+    assert task.vars == {"window_start": "{{ ds }}"}
+
+
+def _transform_in_a_dag(monkeypatch, mode: str):
+    import pendulum
+    from airflow.sdk import DAG
+
+    from blocktrust.ingest.dag_wiring import dbt_transform
+
+    monkeypatch.setenv("BLOCKTRUST_DBT_TASKS", mode)
+    with DAG("transform_shape", schedule=None, start_date=pendulum.datetime(2020, 1, 1)) as dag:
+        dbt_transform()
+    return dag
+
+
+def test_models_mode_renders_one_task_per_model(monkeypatch) -> None:
+    dag = _transform_in_a_dag(monkeypatch, "models")
+    models = [t for t in dag.task_ids if t.startswith("transform.")]
+    assert any("fct_address_ledger" in t for t in models), models
+    assert all(dag.get_task(t).depends_on_past for t in models)
+
+
+def test_unknown_transform_mode_is_refused_with_the_choices(monkeypatch) -> None:
+    with pytest.raises(ValueError, match="BLOCKTRUST_DBT_TASKS='per-test'.*build, models"):
+        _transform_in_a_dag(monkeypatch, "per-test")
 
 
 def test_parsing_is_fast(dagbag) -> None:

@@ -18,7 +18,11 @@ Environment read at parse time:
 - ``BLOCKTRUST_DBT_TARGET`` (default ``warehouse``) — the dbt profile target.
 - ``BLOCKTRUST_RETRY_DELAY_S`` (default 300) — first retry delay of every task (tests: 1).
 - ``BLOCKTRUST_DBT_SELECT`` (comma-separated dbt selectors, default: every model) — which models
-  the transform group renders (tests render a small subset to stay fast).
+  the transform builds (tests select a small subset to stay fast).
+- ``BLOCKTRUST_DBT_TASKS`` (``build`` or ``models``, default ``build``) — how the transform
+  appears in Airflow: one Cosmos ``dbt build`` task per day (one dbt process and one parse for
+  the whole graph: about 20x fewer process starts), or a Cosmos task group with one task per
+  model (per-model retries and graph view; worth it with several workers).
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ DBT_PROJECT_DIR = get_settings().repo_root / "dbt_project"
 DBT_PROFILE = "blocktrust"
 DEFAULT_START_DATE = "2010-07-17"
 WAREHOUSE_CONN_ID = "blocktrust_warehouse"
+DBT_TASK_MODES = ("build", "models")
+# Every model's window starts at the run's day; models keep the running totals of earlier days.
+DBT_VARS = {"window_start": "{{ ds }}"}
 
 # Downstream DAGs schedule on this: the marts were rebuilt for a day.
 MARTS_ASSET = Asset(name="blocktrust_marts", uri="blocktrust://warehouse/marts", group="blocktrust")
@@ -88,6 +95,15 @@ def dbt_select() -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def dbt_tasks() -> str:
+    raw = (os.environ.get("BLOCKTRUST_DBT_TASKS") or "build").strip().lower()
+    if raw not in DBT_TASK_MODES:
+        raise ValueError(
+            f"BLOCKTRUST_DBT_TASKS={raw!r}: expected one of {', '.join(DBT_TASK_MODES)}"
+        )
+    return raw
+
+
 def dbt_env() -> dict[str, str]:
     """The profile's env_var() lookups, rendered at run time from the Airflow connection."""
     fields = {
@@ -103,13 +119,58 @@ def dbt_env() -> dict[str, str]:
     }
 
 
+def _profile_config() -> Any:
+    from cosmos import ProfileConfig
+
+    return ProfileConfig(
+        profile_name=DBT_PROFILE,
+        target_name=os.environ.get("BLOCKTRUST_DBT_TARGET") or "warehouse",
+        profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml",
+    )
+
+
+def dbt_transform(task_id: str = "transform") -> Any:
+    """The day's dbt transform, shaped by ``BLOCKTRUST_DBT_TASKS`` (see the module docstring)."""
+    if dbt_tasks() == "models":
+        return dbt_transform_group(task_id)
+    return dbt_build_task(task_id)
+
+
+def dbt_build_task(task_id: str = "transform") -> Any:
+    """One Cosmos ``dbt build`` (models and their tests, in graph order) for the run's day.
+
+    Runs in-process (dbtRunner). It waits for the previous day's transform (running totals of
+    day D+1 start from day D's rows), so days load in parallel but transform in order.
+    """
+    from cosmos.constants import InvocationMode
+    from cosmos.operators.local import DbtBuildLocalOperator
+
+    return DbtBuildLocalOperator(
+        task_id=task_id,
+        project_dir=str(DBT_PROJECT_DIR),
+        profile_config=_profile_config(),
+        invocation_mode=InvocationMode.DBT_RUNNER,
+        select=" ".join(dbt_select()) or None,
+        # Only tests whose parents are all selected (a subset never runs a mart's test).
+        indirect_selection="cautious",
+        vars=DBT_VARS,
+        env=dbt_env(),
+        emit_datasets=False,
+        depends_on_past=True,
+        doc_md=(
+            "`dbt build` of the selected models and their tests for the run's day "
+            "(`window_start = ds`); the log lists every model and test as dbt runs it."
+        ),
+    )
+
+
 def dbt_transform_group(group_id: str = "transform") -> Any:
     """The dbt models as a Cosmos task group, run in-process, for the run's day.
 
     Rendering reads dbt_project/target/manifest.json when present (no dbt at parse time), else
     Cosmos' own parser of the model files; `dbt ls` is never run at parse time.
     """
-    from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+    from cosmos import DbtTaskGroup, ExecutionConfig, ProjectConfig, RenderConfig
     from cosmos.constants import (
         ExecutionMode,
         InvocationMode,
@@ -127,11 +188,7 @@ def dbt_transform_group(group_id: str = "transform") -> Any:
             manifest_path=manifest if has_manifest else None,
             install_dbt_deps=(DBT_PROJECT_DIR / "packages.yml").exists(),
         ),
-        profile_config=ProfileConfig(
-            profile_name=DBT_PROFILE,
-            target_name=os.environ.get("BLOCKTRUST_DBT_TARGET") or "warehouse",
-            profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml",
-        ),
+        profile_config=_profile_config(),
         execution_config=ExecutionConfig(
             execution_mode=ExecutionMode.LOCAL,
             invocation_mode=InvocationMode.DBT_RUNNER,
@@ -153,7 +210,7 @@ def dbt_transform_group(group_id: str = "transform") -> Any:
             # Running totals of day D+1 start from day D's rows: a model's task waits for the
             # same task of the previous day's run (loads of several days may still overlap).
             "depends_on_past": True,
-            "vars": {"window_start": "{{ ds }}"},
+            "vars": DBT_VARS,
             "env": dbt_env(),
         },
     )
