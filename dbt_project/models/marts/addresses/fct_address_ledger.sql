@@ -13,8 +13,16 @@
 
 -- Every transaction of every address in chain order (block_number, transaction_index), with
 -- USD at the block day's close and running totals. The running totals of a window start from
--- the address's last row before the window (one index lookup per touched address), so the last
--- row of an address is its summary: dim_addresses reads only that row.
+-- the address's last row before the window, so the last row of an address is its summary:
+-- dim_addresses reads only that row.
+-- That last row is one LIMIT 1 lookup on the (address, block_number desc, transaction_index
+-- desc) index per window row, deduplicated per address: the cost grows with the window, not
+-- with the address's history (a DISTINCT ON over the ledger rows before the window would read
+-- every earlier row of each touched address). The lateral lookup is correlated with the
+-- int_address_transactions table itself, not with a CTE or subquery over it: Citus pushes a
+-- LIMIT inside a lateral subquery down to the shards only when it references a distributed
+-- table joined on the distribution column (both tables are distributed by address and
+-- co-located).
 -- balance_after_usd marks the balance at that day's close; cost_basis_after_usd is the average
 -- cost basis (macro create_warehouse_functions).
 with
@@ -28,14 +36,10 @@ prices as (
     select * from {{ ref('dim_prices_daily') }}
 ),
 
-touched_addresses as (
-    select distinct address from address_transactions
-),
-
 {% if w is not none %}
 last_rows_before_window as (
-    select
-        touched_addresses.address,
+    select distinct on (window_rows.address)
+        window_rows.address,
         last_row.balance_after_sats,
         last_row.cost_basis_after_usd,
         last_row.cum_received_sats,
@@ -51,15 +55,17 @@ last_rows_before_window as (
         last_row.last_received_at,
         last_row.first_sent_at,
         last_row.last_sent_at
-    from touched_addresses
+    from {{ ref('int_address_transactions') }} as window_rows
     inner join lateral (
         select * from {{ this }} as ledger
         where
-            ledger.address = touched_addresses.address
+            ledger.address = window_rows.address
             and ledger.block_number < {{ w.start_block }}  -- noqa: LT02
         order by ledger.block_number desc, ledger.transaction_index desc
         limit 1
     ) as last_row on true
+    where {{ in_window(w, 'window_rows.block_number', 'window_rows.block_date') }}
+    order by window_rows.address
 ),
 {% else %}
 last_rows_before_window as (
@@ -80,7 +86,7 @@ last_rows_before_window as (
         null::timestamptz as last_received_at,
         null::timestamptz as first_sent_at,
         null::timestamptz as last_sent_at
-    from touched_addresses
+    from address_transactions
     where false
 ),
 {% endif %}
