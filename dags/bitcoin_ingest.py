@@ -12,8 +12,8 @@ the marts for it. The day is the run's **data interval** (`data_interval_start`)
    `<lake>/quarantine/date=D/` with a reason file; the error names file and line.
 3. **quality_gate** — the Great Expectations suites of the raw day (chain continuity, counts,
    money identities, double spends, address checksums, block times; docs/quality.md). A failing
-   day is quarantined (staging skips it) and the run stops with a summary and a Data Docs link;
-   a later passing run releases it.
+   day is quarantined (staging skips it) and the run stops at once (no retries: bad data is not
+   transient) with a summary and a Data Docs link; a later passing run releases it.
 4. **transform** — the dbt models and their tests via Cosmos, in-process, with
    `window_start = ds`: one `dbt build` task (default) or one task per model
    (`BLOCKTRUST_DBT_TASKS=models`). Each transform task depends on the same task of the
@@ -98,12 +98,19 @@ def bitcoin_ingest() -> None:
         """GX suites on the loaded day; on failure the day is quarantined and the run stops."""
         from datetime import date
 
-        from blocktrust.gx.gate import validate_day
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from blocktrust.gx.gate import GateFailed, validate_day
         from blocktrust.settings import get_settings
 
         result = validate_day(get_settings(), date.fromisoformat(loaded["day"]))
         print(result.summary())
-        result.raise_if_failed()
+        try:
+            result.raise_if_failed()
+        except GateFailed as err:
+            # Bad data is not transient: fail now, no retries (errors reaching the database
+            # still retry). Fix or reload the day, then clear this task.
+            raise AirflowFailException(str(err)) from err
         return loaded["day"]
 
     @task(outlets=[MARTS_ASSET])

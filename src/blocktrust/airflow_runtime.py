@@ -26,6 +26,7 @@ from blocktrust.settings import ENV_PREFIX, Settings
 
 SERVICE_NAME = "airflow"
 INGEST_DAG_ID = "bitcoin_ingest"
+EXTRA_ENV_FILE = "blocktrust-extra-env.json"
 ADMIN_USER = "admin"
 
 
@@ -77,8 +78,22 @@ def airflow_env(
         }
     )
     env.update(settings.airflow_conn_env())
+    env.update(saved_extra_env(settings))
     env.update(extra or {})
     return env
+
+
+def saved_extra_env(settings: Settings) -> dict[str, str]:
+    """The extra environment the running Airflow was started with (e.g. the demo's ingest
+    window), so every later `airflow` CLI call parses the DAGs exactly as the scheduler does."""
+    path = airflow_home(settings) / EXTRA_ENV_FILE
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _save_extra_env(settings: Settings, extra: dict[str, str]) -> None:
+    path = airflow_home(settings) / EXTRA_ENV_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(extra, indent=2, sort_keys=True) + "\n")
 
 
 def ingest_window_env(first: date, last: date) -> dict[str, str]:
@@ -136,6 +151,8 @@ def up(
     """Start ``airflow standalone`` (idempotent) and wait until its scheduler is healthy."""
     url = f"http://127.0.0.1:{settings.airflow_port}"
     if not is_up(settings):
+        # Saved first: `airflow dags reserialize` and friends must see the same DAG bounds.
+        _save_extra_env(settings, extra_env or {})
         migrate(settings)
         services.start(
             settings.run_dir,
@@ -196,6 +213,22 @@ def backfill(
         "failed",
     )
     return wait_for_days(settings, first, last, dag_id, timeout, on_progress)
+
+
+def rerun_day(settings: Settings, day: date, dag_id: str = INGEST_DAG_ID) -> None:
+    """Clear every task of the day's run: the scheduler runs the day again (as "Clear" does in
+    the UI). Its earlier state is forgotten, so wait_for_days then waits for the new outcome."""
+    _run_cli(
+        settings,
+        "tasks",
+        "clear",
+        dag_id,
+        "--start-date",
+        day.isoformat(),
+        "--end-date",
+        day.isoformat(),
+        "--yes",
+    )
 
 
 def wait_for_days(

@@ -234,6 +234,8 @@ def test_broken_day_turns_the_gate_red_names_the_check_and_leaves_the_warehouse(
     assert run.state == "failed"
     assert states["load_day"] == "success"  # the files parse: only the gate can tell
     assert states["quality_gate"] == "failed"
+    gate = next(ti for ti in run.get_task_instances() if ti.task_id == "quality_gate")
+    assert gate.try_number == 1  # bad data is not retried
     assert states["transform"] == "upstream_failed"
     assert states["publish_marts"] == "upstream_failed"
     out, err = capfd.readouterr()
