@@ -270,21 +270,30 @@ def load_reference(settings: Any) -> dict[str, Any]:
 
 
 def load_days(settings: Any, days: list[str], progress: bool, desc: str = "load") -> dict:
-    """load_day for each day; wall time per call summed (connection, checksum, COPY, audit)."""
-    from blocktrust.ingest.loader import load_day
+    """The days as `blocktrust load --from --to` loads them: one connection (DayLoader), one
+    transaction per day (partitions, delete of the day, COPY, checksums, audit row). Timed from
+    before the connection opens until the last day is committed."""
+    from blocktrust.ingest.loader import DayLoader, day_files
     from blocktrust.lake import lake_root
 
-    lake_root(settings.lake_url)  # import Airflow's ObjectStoragePath before the clock starts
-    seconds = 0.0
+    # Airflow's ObjectStoragePath imports its filesystems and lineage plugins on first use (about
+    # 3 s): one-time process start-up, not load work, so it happens before the clock starts.
+    dates = [date.fromisoformat(d) for d in days]
+    root = lake_root(settings.lake_url)
+    if dates:
+        with day_files(root, dates[0], LOAD_FORMAT)["blocks"][0].open("rb"):
+            pass
     counts: dict[str, int] = {}
     with _bar(len(days), "day", desc, progress) as bar:
-        for d in days:
-            began = time.perf_counter()
-            result = load_day(settings, date.fromisoformat(d), lake_format=LOAD_FORMAT)
-            seconds += time.perf_counter() - began
-            for table, n in result.row_counts.items():
-                counts[table] = counts.get(table, 0) + n
-            bar.update(1)
+        began = time.perf_counter()
+        with DayLoader(settings, lake_format=LOAD_FORMAT) as loader:
+            for _, result in loader.load_many(dates):
+                if not hasattr(result, "row_counts"):
+                    raise result  # a missing partition: the bench lake is incomplete
+                for table, n in result.row_counts.items():
+                    counts[table] = counts.get(table, 0) + n
+                bar.update(1)
+        seconds = time.perf_counter() - began
     return {"days": len(days), "seconds": seconds, "rows": counts}
 
 

@@ -45,31 +45,33 @@ def load(
     from tqdm import tqdm
 
     from blocktrust.ingest.errors import IngestError, MissingPartitionError
-    from blocktrust.ingest.loader import load_day
+    from blocktrust.ingest.loader import DayLoader
     from blocktrust.settings import get_settings
 
     settings = get_settings()
     missing: list[MissingPartitionError] = []
     totals = {"transactions": 0, "rows": 0, "seconds": 0.0}
-    with tqdm(days, unit="day", disable=len(days) < 2) as bar:
-        for d in bar:
-            bar.set_description(d.isoformat())
+    with tqdm(total=len(days), unit="day", disable=len(days) < 2) as bar:
 
-            def progress(table: str, rows: int, bar=bar) -> None:
-                bar.set_postfix_str(f"{table} {rows}", refresh=False)
+        def progress(table: str, rows: int) -> None:
+            bar.set_postfix_str(f"{table} {rows}", refresh=False)
 
+        # One connection for the range; every day is still its own transaction.
+        with DayLoader(settings, lake_url, lake_format) as loader:
             try:
-                result = load_day(settings, d, lake_url, lake_format, progress=progress)
-            except MissingPartitionError as err:
-                missing.append(err)
-                tqdm.write(f"{d.isoformat()}: {err}")
-                continue
+                for d, result in loader.load_many(days, progress):
+                    bar.set_description(d.isoformat())
+                    bar.update(1)
+                    if isinstance(result, MissingPartitionError):
+                        missing.append(result)
+                        tqdm.write(f"{d.isoformat()}: {result}")
+                        continue
+                    tqdm.write(result.summary())
+                    totals["transactions"] += result.row_counts["transactions"]
+                    totals["rows"] += sum(result.row_counts.values())
+                    totals["seconds"] += result.duration_s
             except IngestError as err:
                 raise click.ClickException(str(err)) from err
-            tqdm.write(result.summary())
-            totals["transactions"] += result.row_counts["transactions"]
-            totals["rows"] += sum(result.row_counts.values())
-            totals["seconds"] += result.duration_s
     loaded = len(days) - len(missing)
     if loaded and totals["seconds"] > 0:
         click.echo(
