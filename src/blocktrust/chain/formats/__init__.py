@@ -132,8 +132,13 @@ def write_day(
             module = _MODULES[lake_format]
             writer = module.write_blocks if table == "blocks" else module.write_transactions
             target = partition / file_names(table, lake_format)
+            # Serialize in memory and hand the file one write: writers make a call per line or
+            # page, and every call on an ObjectStoragePath file goes through Airflow's wrapper
+            # (and, on S3, fsspec's buffering). A day's file is no bigger than its records.
+            buffer = io.BytesIO()
+            writer(records, buffer)
             with target.open("wb") as fh:
-                writer(records, fh)
+                fh.write(buffer.getbuffer())
             written.append(target)
     return written
 

@@ -9,6 +9,7 @@ and asm, and the sizes follow from the key hash alone.
 
 from __future__ import annotations
 
+import hashlib
 import random
 
 from blocktrust.chain import encoding as enc
@@ -111,50 +112,18 @@ class Wallet:
 
 
 _new_addr = object.__new__
+_sha256 = hashlib.sha256
+_RIPEMD160 = hashlib.new("ripemd160")  # copied per use: hashlib.new() by name is slow
+_b58encode = enc.b58encode
+_segwit_address = enc.segwit_address
 _KEY_PREFIX = (b"\x02", b"\x03")
 _PKH_SS_LEN = {33: bytes([1 + SIG_LEN + 34]), 65: bytes([1 + SIG_LEN + 66])}
-_MULTI_SS_LEN = enc.compact_size(1 + 2 * (1 + SIG_LEN) + 2 + 105)  # 0 <sig> <sig> <redeem>
+_MULTI_SS = 1 + 2 * (1 + SIG_LEN) + 2 + 105  # 0 <sig> <sig> <redeem>: scriptSig bytes
+_MULTI_SS_LEN = enc.compact_size(_MULTI_SS)
 P2PKH_WIT = 0
 P2WPKH_WIT = 1 + 1 + SIG_LEN + 1 + 33
 P2WSH_WIT = 1 + 1 + 2 * (1 + SIG_LEN) + 1 + 105
 P2TR_WIT = 1 + 1 + 64
-
-
-def _addr(
-    spk: bytes,
-    spk_hex: str,
-    spk_asm: str,
-    kind: str,
-    address: str,
-    unlock: int,
-    unlock_data: bytes,
-    unlock_asm: str,
-    ss_len: bytes,
-    script_sig_len: int,
-    wit_size: int,
-    owner: Wallet | None,
-    label: str | None,
-) -> Addr:
-    """An Addr from parts the caller already has (what Addr.__init__ would derive)."""
-    a = _new_addr(Addr)
-    a.address = address
-    a.type = kind
-    a.spk = spk
-    a.spk_ser = bytes([len(spk)]) + spk
-    a.spk_hex = spk_hex
-    a.spk_asm = spk_asm
-    a.req_sigs = 1
-    a.addresses = (address,)
-    a.unlock = unlock
-    a.unlock_data = unlock_data
-    a.unlock_asm = unlock_asm
-    a.ss_len = ss_len
-    a.in_size = 36 + len(ss_len) + script_sig_len + 4
-    a.wit_size = wit_size
-    a.out_size = 9 + len(spk)
-    a.owner = owner
-    a.label = label
-    return a
 
 
 class AddressFactory:
@@ -198,26 +167,39 @@ class AddressFactory:
         label: str | None = None,
         pubkey: bytes | None = None,
     ) -> Addr:
-        pk = pubkey if pubkey is not None else self.pubkey(compressed)
-        h = enc.hash160(pk)
+        """The most common address: hashing and Base58Check inlined (one call per address)."""
+        if pubkey is not None:
+            pk = pubkey
+        elif compressed:
+            x = self._bits(264)
+            pk = _KEY_PREFIX[x & 1] + (x >> 8).to_bytes(32, "little")
+        else:
+            pk = b"\x04" + self._bits(512).to_bytes(64, "little")
+        r = _RIPEMD160.copy()
+        r.update(_sha256(pk).digest())
+        h = r.digest()
+        payload = b"\x00" + h
         hh = h.hex()
-        pk_hex = pk.hex()
         n = len(pk)
-        return _addr(
-            b"\x76\xa9\x14" + h + b"\x88\xac",
-            "76a914" + hh + "88ac",
-            "OP_DUP OP_HASH160 " + hh + " OP_EQUALVERIFY OP_CHECKSIG",
-            "pubkeyhash",
-            enc.b58check_encode(b"\x00" + h),
-            UNLOCK_PKH,
-            bytes([n]) + pk,
-            " " + pk_hex,
-            _PKH_SS_LEN[n],
-            1 + SIG_LEN + 1 + n,
-            0,
-            owner,
-            label,
-        )
+        a = _new_addr(Addr)
+        a.address = address = _b58encode(payload + _sha256(_sha256(payload).digest()).digest()[:4])
+        a.type = "pubkeyhash"
+        a.spk = spk = b"\x76\xa9\x14" + h + b"\x88\xac"
+        a.spk_ser = b"\x19" + spk
+        a.spk_hex = "76a914" + hh + "88ac"
+        a.spk_asm = "OP_DUP OP_HASH160 " + hh + " OP_EQUALVERIFY OP_CHECKSIG"
+        a.req_sigs = 1
+        a.addresses = (address,)
+        a.unlock = UNLOCK_PKH
+        a.unlock_data = bytes((n,)) + pk
+        a.unlock_asm = " " + pk.hex()
+        a.ss_len = _PKH_SS_LEN[n]
+        a.in_size = 36 + 1 + 1 + SIG_LEN + 1 + n + 4
+        a.wit_size = 0
+        a.out_size = 34
+        a.owner = owner
+        a.label = label
+        return a
 
     def p2pkh_of_hash(self, h160: bytes, label: str | None = None) -> Addr:
         """A P2PKH address nobody holds the key of (data-carrying or imported addresses)."""
@@ -252,24 +234,30 @@ class AddressFactory:
 
     def p2sh(self, owner: Wallet | None, label: str | None = None) -> Addr:
         redeem = self._multisig_2of3()
-        h = enc.hash160(redeem)
+        r = _RIPEMD160.copy()
+        r.update(_sha256(redeem).digest())
+        h = r.digest()
+        payload = b"\x05" + h
         hh = h.hex()
-        unlock_data = b"\x4c\x69" + redeem  # OP_PUSHDATA1 105
-        return _addr(
-            b"\xa9\x14" + h + b"\x87",
-            "a914" + hh + "87",
-            "OP_HASH160 " + hh + " OP_EQUAL",
-            "scripthash",
-            enc.b58check_encode(b"\x05" + h),
-            UNLOCK_MULTI,
-            unlock_data,
-            " " + redeem.hex(),
-            _MULTI_SS_LEN,
-            1 + 2 * (1 + SIG_LEN) + len(unlock_data),
-            0,
-            owner,
-            label,
-        )
+        a = _new_addr(Addr)
+        a.address = address = _b58encode(payload + _sha256(_sha256(payload).digest()).digest()[:4])
+        a.type = "scripthash"
+        a.spk = spk = b"\xa9\x14" + h + b"\x87"
+        a.spk_ser = b"\x17" + spk
+        a.spk_hex = "a914" + hh + "87"
+        a.spk_asm = "OP_HASH160 " + hh + " OP_EQUAL"
+        a.req_sigs = 1
+        a.addresses = (address,)
+        a.unlock = UNLOCK_MULTI
+        a.unlock_data = b"\x4c\x69" + redeem  # OP_PUSHDATA1 105
+        a.unlock_asm = " " + redeem.hex()
+        a.ss_len = _MULTI_SS_LEN
+        a.in_size = 36 + len(_MULTI_SS_LEN) + _MULTI_SS + 4
+        a.wit_size = 0
+        a.out_size = 32
+        a.owner = owner
+        a.label = label
+        return a
 
     def _witness(
         self,
@@ -282,21 +270,26 @@ class AddressFactory:
     ) -> Addr:
         ph = program.hex()
         n = len(program)
-        return _addr(
-            bytes([0x50 + version if version else 0, n]) + program,
-            f"{0x50 + version if version else 0:02x}{n:02x}" + ph,
-            f"{version} " + ph,
-            kind,
-            enc.segwit_address(version, program),
-            UNLOCK_WITNESS,
-            b"",
-            "",
-            b"\x00",
-            0,
-            wit_size,
-            owner,
-            label,
-        )
+        op = 0x50 + version if version else 0
+        a = _new_addr(Addr)
+        a.address = address = _segwit_address(version, program)
+        a.type = kind
+        a.spk = spk = bytes((op, n)) + program
+        a.spk_ser = bytes((n + 2,)) + spk
+        a.spk_hex = f"{op:02x}{n:02x}" + ph
+        a.spk_asm = f"{version} " + ph
+        a.req_sigs = 1
+        a.addresses = (address,)
+        a.unlock = UNLOCK_WITNESS
+        a.unlock_data = b""
+        a.unlock_asm = ""
+        a.ss_len = b"\x00"
+        a.in_size = 41  # outpoint 36, empty scriptSig 1, sequence 4
+        a.wit_size = wit_size
+        a.out_size = 11 + n
+        a.owner = owner
+        a.label = label
+        return a
 
     def p2wpkh(self, owner: Wallet | None, label: str | None = None) -> Addr:
         h = enc.hash160(self.pubkey(True))

@@ -15,13 +15,16 @@ block gets a share of the transactions proportional to the era's activity (growi
 
 from __future__ import annotations
 
+import gc
 import math
 import random
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from hashlib import sha256
+from operator import itemgetter
 
 from blocktrust.chain import encoding as enc
 from blocktrust.chain.generator._records import InputBuilder, OutputBuilder, TransactionBuilder
@@ -91,6 +94,8 @@ CATEGORIES = {
 }
 
 Utxo = tuple[bytes, str, int, int, Addr]
+_utxo_value = itemgetter(3)  # sum(map(_utxo_value, spends)): the value of a list of UTXOs
+_pay_value = itemgetter(0)  # sum(map(_pay_value, outs)): the value of (value, Addr) pairs
 
 
 @dataclass(frozen=True)
@@ -210,8 +215,9 @@ class _Engine:
         self.factory = AddressFactory(self.rng)
         self.finished = False
         self.funded: list[Wallet] = []
-        self.pending: list[tuple] = []
-        self.block_fees = 0
+        self.pending: list[TransactionBuilder] = []  # the block's transactions, coinbase first
+        self.pending_hashes: list[bytes] = []  # their txids in internal byte order
+        self.block_fees = self.block_size = self.block_stripped = 0
         self.utxo_total = 0
         self.height = config.start_height
         self.stats: dict[str, list[int]] = {}
@@ -319,7 +325,8 @@ class _Engine:
             if w > 0:
                 acc += w / total
                 cum.append((acc, kind))
-        self.type_cum = cum
+        self.type_bounds = [c for c, _ in cum]  # cumulative shares, for bisect in _pick_type
+        self.type_kinds = [kind for _, kind in cum]
 
     def _set_era(self, day: date) -> None:
         self.day = day
@@ -361,18 +368,20 @@ class _Engine:
             acc += p
             kinds.append((acc, fn))
         self.kinds = kinds
+        self.kind_bounds = [threshold for threshold, _ in kinds]
 
     # ------------------------------------------------------------------ wallets
 
     def _pick_type(self) -> str:
-        u = self.random()
-        for c, kind in self.type_cum:
-            if u < c:
-                return kind
-        return self.type_cum[-1][1]
+        i = bisect_right(self.type_bounds, self.random())  # first kind whose bound exceeds u
+        kinds = self.type_kinds
+        return kinds[i] if i < len(kinds) else kinds[-1]
 
     def _new_addr(self, w: Wallet | None) -> Addr:
-        return self.factory.of_type(self._pick_type(), w, self.compressed)
+        kind = self._pick_type()
+        if kind == "p2pkh":
+            return self.factory.p2pkh(w, self.compressed)
+        return self.factory.of_type(kind, w, self.compressed)
 
     def _recv(self, w: Wallet) -> Addr:
         addrs = w.addrs
@@ -411,10 +420,12 @@ class _Engine:
         us = w.utxos
         rnd = self.random
         out = []
-        for _ in range(min(k, len(us))):
-            r = int(rnd() * len(us))
+        n = len(us)
+        for _ in range(min(k, n)):
+            r = int(rnd() * n)
             out.append(us[r])
-            us[r] = us[-1]
+            n -= 1
+            us[r] = us[n]
             us.pop()
         if not us and w.pos >= 0:
             funded = self.funded
@@ -476,23 +487,23 @@ class _Engine:
         change: Addr | None,
         send_all: Addr | None = None,
     ) -> bool:
-        total = 0
-        for u in spends:
-            total += u[3]
+        total = sum(map(_utxo_value, spends))
         if send_all is not None:
             fee = self._fee(spends, 1, send_all.out_size)
             fee = min(fee, total - 1) if total > 1 else 0
             self._emit(spends, [(total - fee, send_all)])
             return True
         outs = list(pays)
-        paid = sum(v for v, _ in outs)
+        paid = sum(map(_pay_value, outs))
         while outs and paid > total:  # a builder's random amounts overshot: drop the last
             paid -= outs.pop()[0]
         if not outs or paid == 0 and change is None:
             return self._finish(spends, [], None, send_all=change or pays[0][1])
-        out_bytes = sum(a.out_size for _, a in outs)
         if change is not None:
-            fee = self._fee(spends, len(outs) + 1, out_bytes + change.out_size)
+            out_bytes = change.out_size
+            for _, a in outs:
+                out_bytes += a.out_size
+            fee = self._fee(spends, len(outs) + 1, out_bytes)
             rest = total - paid - fee
             if rest >= DUST_LIMIT:
                 pos = int(self.random() * (len(outs) + 1))
@@ -501,69 +512,83 @@ class _Engine:
         return True
 
     def _emit(self, spends: list[Utxo], outs: list[tuple[int, Addr]]) -> None:
-        """Serialize, hash and record one transaction (the hot path: see _records)."""
+        """Serialize, hash and record one transaction (the hot path: see _records).
+
+        The serialization is one bytes.join over precomputed pieces (outpoint, scriptSig
+        length, scriptPubKey with its length); entity bookkeeping (_account) runs only for the
+        few transactions that touch a labelled address.
+        """
         rnd = self.random
-        bits = self.getrandbits
-        height = self.height
         version = 2 if self.rbf and rnd() < 0.7 else 1
         lock_time = 0
         seq = SEQ_FINAL
         if self.anti_sniping and rnd() < 0.4:
-            lock_time = height - 1 - (int(rnd() * 5) if rnd() < 0.1 else 0)
+            lock_time = self.height - 1 - (int(rnd() * 5) if rnd() < 0.1 else 0)
             seq = 0xFFFFFFFD if self.rbf and rnd() < 0.25 else 0xFFFFFFFE
         seq_bytes = SEQ_BYTES[seq]
         n_in = len(spends)
         parts = [VERSION_BYTES[version], COMPACT[n_in] if n_in < 253 else enc.compact_size(n_in)]
-        ap = parts.append
         inputs = []
         in_ap = inputs.append
         total_in = 0
         wit = 0
         nonwit = 0
+        labelled = False
         for idx, u in enumerate(spends):
             a = u[4]
             j = u[2]
-            outpoint = (u[0], INDEX4[j] if j < 1024 else j.to_bytes(4, "little"))
             kind = a.unlock
             if kind == UNLOCK_WITNESS:
-                parts += (*outpoint, b"\x00", seq_bytes)
+                parts += (u[0], INDEX4[j] if j < 1024 else j.to_bytes(4, "little"), b"\x00")
                 ss_hex = asm = ""
                 wit += a.wit_size
             else:
                 nonwit += 1
                 # a DER signature: 30 45 02 21 00 <r:32> 02 20 <s:32> 01(SIGHASH_ALL)
-                rs = bits(512).to_bytes(64, "little")
+                rs = self.getrandbits(512).to_bytes(64, "little")
                 if kind == UNLOCK_PKH:
-                    ss = SIG_PUSH_HEAD + rs[:32] + SIG_MID + rs[32:] + b"\x01" + a.unlock_data
+                    ss = b"".join(
+                        (SIG_PUSH_HEAD, rs[:32], SIG_MID, rs[32:], b"\x01", a.unlock_data)
+                    )
                     ss_hex = ss.hex()
                     asm = ss_hex[2:144] + "[ALL]" + a.unlock_asm
                 elif kind == UNLOCK_PK:
-                    ss = SIG_PUSH_HEAD + rs[:32] + SIG_MID + rs[32:] + b"\x01"
+                    ss = b"".join((SIG_PUSH_HEAD, rs[:32], SIG_MID, rs[32:], b"\x01"))
                     ss_hex = ss.hex()
                     asm = ss_hex[2:144] + "[ALL]"
                 elif kind == UNLOCK_MULTI:
-                    rs2 = bits(512).to_bytes(64, "little")
-                    ss = (
-                        b"\x00"
-                        + SIG_PUSH_HEAD
-                        + rs[:32]
-                        + SIG_MID
-                        + rs[32:]
-                        + b"\x01"
-                        + SIG_PUSH_HEAD
-                        + rs2[:32]
-                        + SIG_MID
-                        + rs2[32:]
-                        + b"\x01"
-                        + a.unlock_data
+                    rs2 = self.getrandbits(512).to_bytes(64, "little")
+                    ss = b"".join(
+                        (
+                            b"\x00",
+                            SIG_PUSH_HEAD,
+                            rs[:32],
+                            SIG_MID,
+                            rs[32:],
+                            b"\x01",
+                            SIG_PUSH_HEAD,
+                            rs2[:32],
+                            SIG_MID,
+                            rs2[32:],
+                            b"\x01",
+                            a.unlock_data,
+                        )
                     )
                     ss_hex = ss.hex()
                     asm = "0 " + ss_hex[4:146] + "[ALL] " + ss_hex[150:292] + "[ALL]" + a.unlock_asm
                 else:
                     raise AssertionError(f"output {a.type} is not spendable here")
-                parts += (*outpoint, a.ss_len, ss, seq_bytes)
+                parts += (
+                    u[0],
+                    INDEX4[j] if j < 1024 else j.to_bytes(4, "little"),
+                    a.ss_len,
+                    ss,
+                )
+            parts.append(seq_bytes)
             v = u[3]
             total_in += v
+            if a.label is not None:
+                labelled = True
             i = new(InputBuilder)
             i.index = idx
             i.spent_transaction_hash = u[1]
@@ -578,12 +603,14 @@ class _Engine:
             i.__class__ = Input
             in_ap(i)
         n_out = len(outs)
-        ap(COMPACT[n_out] if n_out < 253 else enc.compact_size(n_out))
+        parts.append(COMPACT[n_out] if n_out < 253 else enc.compact_size(n_out))
         outputs = []
         out_ap = outputs.append
         total_out = 0
         for j, (v, a) in enumerate(outs):
             parts += (v.to_bytes(8, "little"), a.spk_ser)
+            if a.label is not None:
+                labelled = True
             o = new(OutputBuilder)
             o.index = j
             o.script_asm = a.spk_asm
@@ -595,20 +622,28 @@ class _Engine:
             o.__class__ = Output
             out_ap(o)
             total_out += v
-        ap(lock_time.to_bytes(4, "little"))
+        parts.append(lock_time.to_bytes(4, "little"))
         raw = b"".join(parts)
         h = sha256(sha256(raw).digest()).digest()
         txid = h[::-1].hex()
         stripped = len(raw)
         size = stripped + (2 + wit + nonwit if wit else 0)
-        vsize = (stripped * 3 + size + 3) // 4
         fee = total_in - total_out
         if fee < 0:
             raise AssertionError("negative fee")
         self.block_fees += fee
-        self.pending.append(
-            (h, txid, size, stripped, vsize, version, lock_time, tuple(inputs), tuple(outputs))
-        )
+        t = new(TransactionBuilder)
+        t.hash = txid
+        t.size = size
+        t.virtual_size = (stripped * 3 + size + 3) // 4
+        t.version = version
+        t.lock_time = lock_time
+        t.inputs = tuple(inputs)
+        t.outputs = tuple(outputs)
+        self.pending.append(t)
+        self.pending_hashes.append(h)
+        self.block_size += size
+        self.block_stripped += stripped
         funded = self.funded
         for j, (v, a) in enumerate(outs):
             w = a.owner
@@ -618,7 +653,8 @@ class _Engine:
                     w.pos = len(funded)
                     funded.append(w)
         self.utxo_total += total_out - total_in
-        self._account(spends, outs, txid)
+        if labelled:
+            self._account(spends, outs, txid)
         self.tx_done += 1
 
     def _account(self, spends: list[Utxo], outs: list[tuple[int, Addr]], txid: str) -> None:
@@ -694,10 +730,10 @@ class _Engine:
         else:
             k = 1 if r < 0.45 else (2 if r < 0.75 else 3 + int(rnd() * 3))
         spends = self._take(w, k)
-        total = sum(u[3] for u in spends)
+        total = sum(map(_utxo_value, spends))
         if total < 5000 and w.utxos:
             spends += self._take(w, 1)
-            total = sum(u[3] for u in spends)
+            total = sum(map(_utxo_value, spends))
         r = rnd()
         if r < 0.1:
             payee = self._recv(self.merchants[0 if rnd() < 0.65 else 1])
@@ -721,7 +757,9 @@ class _Engine:
 
     def _extras(self, pays: list[tuple[int, Addr]], total: int) -> None:
         r = self.random()
-        paid = sum(v for v, _ in pays)
+        if r >= 0.045:  # none of the extras below: skip summing the payments
+            return
+        paid = sum(map(_pay_value, pays))
         f = self.factory
         if self.allow_op_return and r < 0.02:
             data = b"omni" + self.rng.randbytes(16) if r < 0.01 else self.rng.randbytes(32)
@@ -740,7 +778,7 @@ class _Engine:
         spends = self._take(w, 1 if self.random() < 0.8 else 2)
         ex = self.hub if self.random() < 0.8 else self.exb
         dest = self._deposit_addr(ex, w)
-        total = sum(u[3] for u in spends)
+        total = sum(map(_utxo_value, spends))
         if self.random() < 0.4 or total < 2 * DUST_LIMIT:
             return self._finish(spends, [], None, send_all=dest)
         v = max(1, self._round(int(total * (0.2 + 0.75 * self.random()))))
@@ -770,7 +808,7 @@ class _Engine:
             return False
         rnd = self.random
         spends = self._take(hot, 1 if rnd() < 0.8 else 2)
-        total = sum(u[3] for u in spends)
+        total = sum(map(_utxo_value, spends))
         if total < 50_000:
             return self._finish(spends, [], None, send_all=ex.hot_addr)
         budget = total * (0.1 + 0.6 * rnd())
@@ -801,7 +839,7 @@ class _Engine:
             v = int(budget / m * (0.3 + 1.4 * rnd()))
             if v >= DUST_LIMIT:
                 pays.append((v, self._payout_addr(self.users[int(rnd() * self.n_miners)])))
-        if not pays or sum(v for v, _ in pays) > total:
+        if not pays or sum(map(_pay_value, pays)) > total:
             return self._finish(spends, [], None, send_all=self._recv(self._zipf_user()))
         return self._finish(spends, pays, pool.addrs[0])
 
@@ -813,7 +851,7 @@ class _Engine:
         w = candidates[int(rnd() * len(candidates))]
         spends = self._take(w, 1 + int(rnd() * 10))
         dest = self._deposit_addr(self.hub, w) if rnd() < 0.6 else self.hub.hot_addr
-        total = sum(u[3] for u in spends)
+        total = sum(map(_utxo_value, spends))
         if rnd() < 0.5 or total < 2 * DUST_LIMIT:
             return self._finish(spends, [], None, send_all=dest)
         v = max(1, self._round(int(total * (0.8 + 0.15 * rnd()))))
@@ -919,7 +957,7 @@ class _Engine:
             return False
         rnd = self.random
         spends = self._take(w, 1 if rnd() < 0.85 else 2)
-        total = sum(u[3] for u in spends)
+        total = sum(map(_utxo_value, spends))
         amount = int(math.exp(math.log(50_000) + rnd() * math.log(1000)))
         if rnd() < 0.4:
             amount = self._round(amount)
@@ -960,7 +998,7 @@ class _Engine:
         spends = self._take(dw, 600)
         if not final and rnd() < 0.35 and self.ops.utxos:
             spends += self._take(self.ops, 1)
-        total = sum(u[3] for u in spends)
+        total = sum(map(_utxo_value, spends))
         keep = self.cfg.donation_final_balance_sats if final else 0
         n_rec = 1 if rnd() < 0.6 else 2
         fee = self._fee(spends, n_rec + (1 if final else 0), 34 * (n_rec + 1))
@@ -999,7 +1037,7 @@ class _Engine:
         if not w.utxos:
             return False
         spends = self._take(w, 3)
-        total = sum(u[3] for u in spends)
+        total = sum(map(_utxo_value, spends))
         rnd = self.random
         dest = self._deposit_addr(self.hub, w) if rnd() < 0.6 else self._recv(self._zipf_user())
         if rnd() < 0.5 or total < 4 * DUST_LIMIT:
@@ -1025,6 +1063,7 @@ class _Engine:
             self.final_done = True
             self.donations_on = self.burst_on = False
             self.kinds = [k for k in self.kinds if k[1] != self._donate]
+            self.kind_bounds = [k[0] for k in self.kinds]
             return
         if self.don_spend_due and self._donation_spend(final=False):
             return
@@ -1032,12 +1071,9 @@ class _Engine:
             return
         if self.burst_on and self.burst_left > 0 and rnd() < 0.5 and self._data_tx():
             return
-        u = rnd()
-        for threshold, fn in self.kinds:
-            if u < threshold:
-                if fn():
-                    return
-                break
+        i = bisect_right(self.kind_bounds, rnd())  # the first behaviour whose bound exceeds u
+        if i < len(self.kinds) and self.kinds[i][1]():
+            return
         if self._pay() or self._pool_payout() or self._any_transfer():
             return
         raise RuntimeError(f"no wallet can pay at height {self.height}")
@@ -1078,11 +1114,21 @@ class _Engine:
         stripped = len(raw)
         size = stripped + (36 if self.segwit else 0)  # marker, flag, 32-byte reserved value
         vsize = (stripped * 3 + size + 3) // 4
-        outputs = tuple(
+        t = new(TransactionBuilder)
+        t.hash = txid
+        t.size = size
+        t.virtual_size = vsize
+        t.version = 1
+        t.lock_time = 0
+        t.inputs = ()
+        t.outputs = tuple(
             Output(j, a.spk_asm, a.spk_hex, a.req_sigs, a.type, a.addresses, v)
             for j, (v, a) in enumerate(outs)
         )
-        self.pending.insert(0, (h, txid, size, stripped, vsize, 1, 0, (), outputs))
+        self.pending.insert(0, t)
+        self.pending_hashes.insert(0, h)
+        self.block_size += size
+        self.block_stripped += stripped
         mature_at = height + self.cfg.effective_maturity
         self.maturing.append((mature_at, addr.owner, (h, txid, 0, value, addr)))
         self.utxo_total += value
@@ -1091,6 +1137,29 @@ class _Engine:
         self.tx_done += 1
 
     def run(self) -> Iterator[DayBatch]:
+        """The day batches, with the cyclic GC paused while a day is being generated.
+
+        Generation allocates millions of small tracked objects (records, UTXO tuples) that are
+        freed by reference counting, and the UTXO set keeps growing: with the collector on,
+        about a tenth of the CPU went to collections that found nothing to free. The few cycles
+        (a finished peel chain's wallet and its addresses) wait for the next collection. The
+        collector is switched back on (if it was on) before every yield and on any exit, so
+        the consumer never runs without it.
+        """
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for batch in self._days():
+                if gc_was_enabled:
+                    gc.enable()
+                yield batch
+                if gc_was_enabled:
+                    gc.disable()
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _days(self) -> Iterator[DayBatch]:
         cfg = self.cfg
         n_blocks = cfg.n_blocks
         n_days = cfg.days
@@ -1148,7 +1217,8 @@ class _Engine:
             count = target - assigned
             assigned = target
             self.pending = []
-            self.block_fees = 0
+            self.pending_hashes = []
+            self.block_fees = self.block_size = self.block_stripped = 0
             for _ in range(count):
                 self._one_tx()
             bits = bits_for(self.day)
@@ -1168,31 +1238,22 @@ class _Engine:
         self, height: int, ts: int, bits: str, prev_hash: str, out: list[Transaction]
     ) -> Block:
         pending = self.pending
-        root = _merkle_raw([p[0] for p in pending])
+        root = _merkle_raw(self.pending_hashes)
         version = block_version_for(self.day)
         nonce = self.rng.getrandbits(32)
         header = enc.block_header(version, prev_hash, root[::-1].hex(), ts, bits, nonce)
         block_hash = enc.block_hash_of(header)
-        size = 80 + len(enc.compact_size(len(pending)))
-        stripped = size
-        for idx, p in enumerate(pending):
-            size += p[2]
-            stripped += p[3]
-            t = new(TransactionBuilder)
-            t.hash = p[1]
-            t.size = p[2]
-            t.virtual_size = p[4]
-            t.version = p[5]
-            t.lock_time = p[6]
+        header_size = 80 + len(enc.compact_size(len(pending)))
+        size = header_size + self.block_size
+        stripped = header_size + self.block_stripped
+        for idx, t in enumerate(pending):
             t.block_number = height
             t.block_hash = block_hash
             t.block_timestamp = ts
             t.is_coinbase = idx == 0
             t.index = idx
-            t.inputs = p[7]
-            t.outputs = p[8]
             t.__class__ = Transaction
-            out.append(t)
+        out += pending  # type: ignore[arg-type]
         return Block(
             hash=block_hash,
             size=size,
