@@ -1,8 +1,12 @@
 -- A coinbase may claim less than subsidy + fees of its block, never more (blocks whose
--- transactions are all resolved; a pending fee is unknown).
+-- transactions are all resolved; a pending fee is unknown). A daily run checks the blocks of its
+-- window (macros/test_window.sql).
 with
 
-transactions as (select * from {{ ref('fct_transactions') }}),
+transactions as (
+    select * from {{ ref('fct_transactions') }}
+    where {{ in_test_window_of_invocation() }}
+),
 
 per_block as (
     select

@@ -10,7 +10,10 @@ inputs as (select * from {{ ref('int_inputs_joined_to_spent_outputs') }}),
 totals as (select * from {{ ref('dim_address_totals') }}),
 
 spent as (
-    select distinct spent_transaction_hash, spent_output_index, spent_block_number
+    select distinct
+        spent_transaction_hash,
+        spent_output_index,
+        spent_block_number
     from inputs
     where spent_block_number is not null
 ),

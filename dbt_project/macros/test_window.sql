@@ -1,0 +1,59 @@
+{#-
+    Row filters of the data tests: a daily run (var('window_start') set, see
+    incremental_window.sql) tests only the rows its models could have rewritten, so its tests take
+    time in proportion to the day, not to the history. Without the var (`blocktrust transform`
+    without a window, --full-refresh, CI) every filter is `true` and the tests check everything.
+
+    The window of the models starts at the first block dated on or after window_start; blocks
+    dated up to 7 days earlier can follow it (block timestamps are not monotone), so the tests
+    start 7 days before window_start. That is a superset of what the models redo (their
+    scan_from_date is never older than start_date - 7).
+
+    Generic tests filter the same way with their `where` config in the model yml files. dbt
+    renders that config when it parses the yml, where project macros are not available, so it
+    spells the predicate out with var('window_start') (without the late-input lowering below).
+-#}
+
+{#- var('window_start') as 'YYYY-MM-DD', or none. A YAML date or a string; anything else fails. -#}
+{% macro test_window_start() -%}
+    {%- set window_start = var('window_start', none) -%}
+    {%- if window_start is none or window_start | string | trim == '' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set day = (window_start | string | trim)[:10] -%}
+    {%- if modules is defined -%}
+        {%- do modules.datetime.date.fromisoformat(day) -%}
+    {%- endif -%}
+    {{ return(day) }}
+{%- endmacro %}
+
+{#-
+    Predicate of the rows a singular test checks (rendered when the test runs): `true` without
+    the var, else `date_column >= window_start - 7`, lowered to
+    the oldest input that int_inputs_joined_to_spent_outputs re-resolved in this dbt invocation
+    (a spent output that arrived after its spender): incremental_window() lowers every
+    downstream model's window to it, so the tests follow (dbt build: same invocation). The bound
+    is looked up once and inlined as a literal, so the planner sees a plain date range.
+-#}
+{% macro in_test_window_of_invocation(date_column='block_date') -%}
+    {%- set late_inputs = ref('int_inputs_joined_to_spent_outputs') -%}
+    {%- set window_start = test_window_start() -%}
+    {%- if window_start is none -%}
+        true
+    {%- else -%}
+        {%- set start_date = window_start -%}
+        {%- if execute -%}
+            {%- set lowest_sql -%}
+                select least(
+                    date '{{ window_start }}',
+                    (
+                        select min(block_date) from {{ late_inputs }}
+                        where resolved_by_invocation_id = '{{ invocation_id }}'
+                    )
+                )::text
+            {%- endset -%}
+            {%- set start_date = run_query(lowest_sql).columns[0].values()[0] -%}
+        {%- endif -%}
+        {{ date_column }} >= date '{{ start_date }}' - 7
+    {%- endif -%}
+{%- endmacro %}
