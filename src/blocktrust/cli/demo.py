@@ -91,7 +91,18 @@ def _days_of(key: dict) -> tuple[date, date]:
     help="Last UTC day of the demo chain.",
 )
 @click.option("--no-airflow", is_flag=True, help="Load and transform with the CLI instead.")
-def demo(txs: int, seed: int, date_from, date_to, no_airflow: bool) -> None:
+@click.option(
+    "--break-day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help=(
+        "Drill: corrupt one address checksum in this day's lake files before the pipeline runs. "
+        "The day loads, its quality_gate task turns red naming the check, the day is "
+        "quarantined and the marts keep the other days. Pick the last day: later days wait for "
+        "it (their running totals start from it)."
+    ),
+)
+def demo(txs: int, seed: int, date_from, date_to, no_airflow: bool, break_day) -> None:
     """Generate a demo chain, run the pipeline through Airflow, start the UIs, print the answer.
 
     Every step is skipped when its result is already there, so a re-run is quick.
@@ -109,6 +120,11 @@ def demo(txs: int, seed: int, date_from, date_to, no_airflow: bool) -> None:
     _step("BTC/USD prices")
     _ensure_prices(settings)
 
+    broken = break_day.date() if break_day else None
+    if broken is not None:
+        _step(f"drill: breaking {broken} in the lake")
+        _break(settings, broken, first, last)
+
     if no_airflow:
         from blocktrust.ingest.loader import load_day, load_prices, load_tags
         from blocktrust.warehouse.dbt import run_dbt
@@ -116,11 +132,14 @@ def demo(txs: int, seed: int, date_from, date_to, no_airflow: bool) -> None:
         _step("load (CLI)")
         load_prices(settings)
         load_tags(settings)
+        from blocktrust.gx.gate import validate_day
+
         day = first
         while day <= last:
             click.echo(load_day(settings, day).summary())
+            click.echo(validate_day(settings, day, render_docs=False).summary())
             day = date.fromordinal(day.toordinal() + 1)
-        _step("transform (dbt build)")
+        _step("transform (dbt build; quarantined days are left out)")
         run_dbt(settings, ["build"])
     else:
         from blocktrust import airflow_runtime
@@ -136,7 +155,23 @@ def demo(txs: int, seed: int, date_from, date_to, no_airflow: bool) -> None:
         runs = airflow_runtime.backfill(
             settings, first, last, on_progress=lambda d, n: click.echo(f"  {d}/{n} day runs done")
         )
-        failed = [r for r in runs if r.get("state") != "success"]
+        if any(_day(r) == broken and r.get("state") == "success" for r in runs):
+            # The day ran clean before the drill (a backfill does not redo successes): clear it,
+            # as "Clear" in the UI does, and wait for its new run.
+            click.echo(f"  {broken} ran before the drill: running it again")
+            airflow_runtime.rerun_day(settings, broken)
+            runs = [r for r in runs if _day(r) != broken]
+            runs += airflow_runtime.wait_for_days(settings, broken, broken)
+        failed = [r for r in runs if r.get("state") != "success" and _day(r) != broken]
+        if broken is not None:
+            red = [r for r in runs if _day(r) == broken and r.get("state") == "failed"]
+            click.secho(
+                f"  {broken}: "
+                + ("quality_gate red, as the drill intended" if red else "NOT red: check the run")
+                + f"; open {info.url}/dags/bitcoin_ingest and the run of {broken}, "
+                "task quality_gate, to read what it found",
+                fg="yellow" if red else "red",
+            )
         if failed:
             raise click.ClickException(
                 f"{len(failed)} day runs failed: "
@@ -151,6 +186,7 @@ def demo(txs: int, seed: int, date_from, date_to, no_airflow: bool) -> None:
 
     donation = key["donation"]["address"]
     click.get_current_context().invoke(address, addr=donation)
+    _check_answer(settings, key)
 
     click.echo()
     if not no_airflow:
@@ -158,6 +194,40 @@ def demo(txs: int, seed: int, date_from, date_to, no_airflow: bool) -> None:
     click.echo(f"PostgreSQL : blocktrust db psql --role analyst   (port {settings.pg_port})")
     click.echo(f"Donation address of the demo chain: {donation}")
     click.echo("Stop everything with: blocktrust down")
+
+
+def _check_answer(settings: Settings, key: dict) -> None:
+    """Say whether the marts agree with the generator's answer key for the donation address."""
+    from blocktrust.warehouse.address import address_summary
+    from blocktrust.warehouse.answer_check import answer_key_mismatches
+
+    summary = address_summary(settings, key["donation"]["address"])
+    problems = answer_key_mismatches(summary, key["donation"])
+    if problems:
+        raise click.ClickException("the marts disagree with the answer key: " + "; ".join(problems))
+    click.secho(
+        f"answer key: received, sent, balance and {summary.tx_count} transactions equal to the "
+        f"satoshi; top {len(summary.top_recipients)} recipients equal (within 1 sat per "
+        "transaction: rounding of the split, docs/data-model.md)",
+        fg="green",
+    )
+
+
+def _day(run: dict) -> date | None:
+    raw = run.get("data_interval_start") or run.get("logical_date")
+    return date.fromisoformat(str(raw)[:10]) if raw else None
+
+
+def _break(settings: Settings, day: date, first: date, last: date) -> None:
+    from blocktrust.chain.faults import break_address_checksum
+    from blocktrust.lake import lake_root
+
+    if not first <= day <= last:
+        raise click.BadParameter(
+            f"{day} is outside the demo chain {first}..{last}", param_hint="--break-day"
+        )
+    fault = break_address_checksum(lake_root(settings.lake_url), day)
+    click.echo(f"  {fault.file}: {fault.detail}; expect the gate check {fault.check}")
 
 
 def _superset(settings: Settings) -> None:
