@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "superset": "blocktrust.cli.superset:superset",
     "bench": "blocktrust.cli.bench:bench",
     "gate": "blocktrust.cli.gate:gate",
+    "verify-lake": "blocktrust.cli.verify_lake:verify_lake",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -39,6 +40,7 @@ SHORT_HELP: dict[str, str] = {
     "superset": "Superset with the dashboards as code (up, down, import, export).",
     "bench": "Benchmarks at a chosen scale; writes bench/results and docs/benchmarks.md.",
     "gate": "Great Expectations quality gate: run a day, build Data Docs.",
+    "verify-lake": "Check a generated lake: formats identical, answer key recounts.",
 }
 
 
