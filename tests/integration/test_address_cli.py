@@ -110,6 +110,22 @@ def test_cookbook_balance_history_fills_days_without_activity(marts: Settings) -
     assert rows[2]["balance_usd"] == (10 * BTC - 10_000) * rows[2]["price_usd"] / BTC
 
 
+def test_cookbook_balance_history_first_day_uses_its_own_row_not_the_carried_one(
+    marts: Settings,
+) -> None:
+    # an address whose balance moves on D1 and again on D2: a range starting on D2 has both
+    # the balance carried from D1 and D2's own row for its first day
+    with psycopg.connect(marts.dsn("analyst")) as conn:
+        address, d2_balance = conn.execute(
+            "select address, max(balance_sats) filter (where balance_date = %(d2)s)"
+            " from marts.fct_address_daily_balances where balance_date in (%(d1)s, %(d2)s)"
+            " group by address having count(distinct balance_sats) = 2 order by address limit 1",
+            {"d1": D1, "d2": D2},
+        ).fetchone()
+    rows = run_query(marts, "address_balance_history", address=address, date_from=D2, date_to=D2)
+    assert [(r["balance_date"], r["balance_sats"]) for r in rows] == [(D2, d2_balance)]
+
+
 def test_cookbook_flows_between_and_two_hops_out(marts: Settings) -> None:
     between = run_query(marts, "flows_between", address_a="A", address_b="C")
     assert [(r["from_address"], r["to_address"], r["value_sats"]) for r in between] == [

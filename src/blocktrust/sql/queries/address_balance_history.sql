@@ -5,12 +5,13 @@
 with
 
 activity as (
-    select balance_date, balance_sats, cost_basis_usd
+    select balance_date, balance_sats, cost_basis_usd, 1 as priority
     from marts.fct_address_daily_balances
     where address = %(address)s and balance_date between %(date_from)s and %(date_to)s
     union all
     (
-        select %(date_from)s::date, balance_sats, cost_basis_usd
+        -- the balance carried into the range, stamped on its first day
+        select %(date_from)s::date, balance_sats, cost_basis_usd, 0 as priority
         from marts.fct_address_daily_balances
         where address = %(address)s and balance_date < %(date_from)s
         -- matches the (address, balance_date) index, scanned backwards
@@ -19,25 +20,37 @@ activity as (
     )
 ),
 
+activity_per_day as (
+    -- a real row on the first day wins over the carried balance
+    select distinct on (balance_date) balance_date, balance_sats, cost_basis_usd
+    from activity
+    order by balance_date asc, priority desc
+),
+
 days as (
     select day::date as balance_date
     from generate_series(%(date_from)s::date, %(date_to)s::date, interval '1 day') as day
 ),
 
-filled as (
-    -- one lookup per day of the (small) activity set, both columns at once
+grouped as (
+    -- a day without activity falls in the group of the last active day before it
     select
         days.balance_date,
-        last_activity.balance_sats,
-        last_activity.cost_basis_usd
+        activity_per_day.balance_sats,
+        activity_per_day.cost_basis_usd,
+        count(activity_per_day.balance_date) over (order by days.balance_date) as activity_group
     from days
-    left join lateral (
-        select activity.balance_sats, activity.cost_basis_usd
-        from activity
-        where activity.balance_date <= days.balance_date
-        order by activity.balance_date desc
-        limit 1
-    ) as last_activity on true
+    left join activity_per_day on days.balance_date = activity_per_day.balance_date
+),
+
+filled as (
+    -- two window passes over the range's days: no per-day lookup
+    select
+        balance_date,
+        first_value(balance_sats) over by_group as balance_sats,
+        first_value(cost_basis_usd) over by_group as cost_basis_usd
+    from grouped
+    window by_group as (partition by activity_group order by balance_date)
 )
 
 select
