@@ -175,6 +175,21 @@ def test_up_again_is_a_no_op(citus_base: Settings) -> None:
     )
 
 
+def test_up_with_the_workers_stopped_starts_them_before_the_coordinators_bootstrap(
+    citus_base: Settings,
+) -> None:
+    # as after a reboot: the coordinator knows its workers, which are down; its bootstrap DDL
+    # (roles, grants) is propagated to them, so they must be up first
+    from blocktrust.db import cluster
+
+    workers = citus.read_layout(citus_base)
+    for worker in workers:
+        cluster.stop(citus.worker_settings(citus_base, worker))
+    report = citus.ensure_up(citus_base, workers=2, profile="test", shard_count=4)
+    assert sorted(report.started_workers) == [w.name for w in workers]
+    assert all(n.running for n in citus.status(citus_base).nodes)
+
+
 def test_removing_a_worker_is_refused(citus_base: Settings) -> None:
     with pytest.raises(citus.CitusError, match="drained"):
         citus.ensure_up(citus_base, workers=1, profile="test")

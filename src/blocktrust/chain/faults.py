@@ -14,7 +14,7 @@ from datetime import date
 
 from airflow.sdk import ObjectStoragePath
 
-from blocktrust.lake import chain_partition
+from blocktrust.lake import chain_partition, partition_key
 
 P2PKH = "pubkeyhash"
 
@@ -39,6 +39,10 @@ def break_address_checksum(root: ObjectStoragePath, day: date) -> InjectedFault:
     if not path.exists():
         raise FileNotFoundError(f"{path}: no bitcoin-etl transactions file for {day}")
     text = path.read_text()
+    saved = _saved_original(root, day)
+    if not saved.exists():  # a second drill on the same day keeps the first original
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        saved.write_text(text)
     address = _first_p2pkh_output(text, str(path))
     broken = address[:-1] + ("2" if address[-1] != "2" else "3")
     path.write_text(text.replace(f'"{address}"', f'"{broken}"'))
@@ -59,3 +63,30 @@ def _first_p2pkh_output(text: str, source: str) -> str:
             if output.get("type") == P2PKH and len(addresses) == 1:
                 return str(addresses[0])
     raise ValueError(f"{source}: no P2PKH output to break")
+
+
+def _saved_original(root: ObjectStoragePath, day: date) -> ObjectStoragePath:
+    return root / "drill" / partition_key(day) / "transactions.json"
+
+
+def broken_days(root: ObjectStoragePath) -> list[date]:
+    """Days whose transactions file a drill has broken and not yet restored."""
+    folder = root / "drill"
+    if not folder.exists():
+        return []
+    return sorted(
+        date.fromisoformat(child.name.removeprefix("date="))
+        for child in folder.iterdir()
+        if child.name.startswith("date=") and (child / "transactions.json").exists()
+    )
+
+
+def restore_broken_days(root: ObjectStoragePath) -> list[date]:
+    """Put every drilled day's original transactions file back; the days restored."""
+    restored = broken_days(root)
+    for day in restored:
+        saved = _saved_original(root, day)
+        target = chain_partition(root, "transactions", day) / "transactions.json"
+        target.write_text(saved.read_text())
+        saved.unlink()
+    return restored

@@ -124,6 +124,8 @@ def demo(txs: int, seed: int, date_from, date_to, no_airflow: bool, break_day) -
     if broken is not None:
         _step(f"drill: breaking {broken} in the lake")
         _break(settings, broken, first, last)
+    else:
+        _heal(settings)
 
     if no_airflow:
         from blocktrust.ingest.loader import load_day, load_prices, load_tags
@@ -228,6 +230,16 @@ def _break(settings: Settings, day: date, first: date, last: date) -> None:
         )
     fault = break_address_checksum(lake_root(settings.lake_url), day)
     click.echo(f"  {fault.file}: {fault.detail}; expect the gate check {fault.check}")
+
+
+def _heal(settings: Settings) -> None:
+    """Undo an earlier drill: the original files go back, and the day's failed run is redone by
+    the backfill (it reprocesses failed days), which passes the gate and lifts the quarantine."""
+    from blocktrust.chain.faults import restore_broken_days
+    from blocktrust.lake import lake_root
+
+    for day in restore_broken_days(lake_root(settings.lake_url)):
+        click.echo(f"drill of {day} undone: its original transactions file is back in the lake")
 
 
 def _superset(settings: Settings) -> None:

@@ -284,11 +284,9 @@ def ensure_up(
         if cluster.init(settings, profile or "analytics"):
             initialized.append("coordinator")
         _configure_node(settings, "coordinator", shard_count)
-        report = cluster.ensure_up(settings, profile=profile)
-        _, coordinator_restarted = _start_configured(settings, "coordinator", shard_count)
-        if coordinator_restarted:
-            restarted.append("coordinator")
         secrets = cluster.ensure_secrets(settings)
+        # Workers first: a coordinator that already knows them propagates its bootstrap DDL
+        # (roles, grants) to them, which fails while a worker is down (e.g. after a reboot).
         for worker in layout:
             ws = worker_settings(settings, worker)
             if cluster.init(ws, profile or cluster._read_profile(settings)):
@@ -300,6 +298,10 @@ def ensure_up(
                 restarted.append(worker.name)
             _register_worker(settings, worker)
             cluster.ensure_roles(ws, secrets)
+        report = cluster.ensure_up(settings, profile=profile)
+        _, coordinator_restarted = _start_configured(settings, "coordinator", shard_count)
+        if coordinator_restarted:
+            restarted.append("coordinator")
         added, applied = ensure_database(settings, settings.pg_database)
     return CitusUpReport(
         coordinator=report,
