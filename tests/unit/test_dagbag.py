@@ -92,6 +92,8 @@ def _transform_in_a_dag(monkeypatch, mode: str):
     from blocktrust.ingest.dag_wiring import dbt_transform
 
     monkeypatch.setenv("BLOCKTRUST_DBT_TASKS", mode)
+    # every model, whatever subset another test module selected for its dag.test() runs
+    monkeypatch.delenv("BLOCKTRUST_DBT_SELECT", raising=False)
     with DAG("transform_shape", schedule=None, start_date=pendulum.datetime(2020, 1, 1)) as dag:
         dbt_transform()
     return dag

@@ -152,6 +152,9 @@ def generate_chain(
     return ChainRun(config, progress)
 
 
+EXTRANONCE_VALUES = 1 << 32  # pre-BIP34 coinbase extranonce range
+
+
 def _script_num(n: int) -> bytes:
     return n.to_bytes((n.bit_length() + 8) // 8, "little") if n else b""
 
@@ -1052,7 +1055,9 @@ class _Engine:
                 return self._finish(spends, [], None, send_all=self._recv(w))
         return False
 
-    def _one_tx(self) -> None:
+    def _one_tx(self) -> bool:
+        """Emit one transaction; False when no wallet holds a spendable coin yet (early in a
+        small chain the block's only mature coinbase may already be spent by this block)."""
         rnd = self.random
         if (
             not self.final_done
@@ -1064,19 +1069,17 @@ class _Engine:
             self.donations_on = self.burst_on = False
             self.kinds = [k for k in self.kinds if k[1] != self._donate]
             self.kind_bounds = [k[0] for k in self.kinds]
-            return
+            return True
         if self.don_spend_due and self._donation_spend(final=False):
-            return
+            return True
         if self.forwards and rnd() < 0.25 and self._forward():
-            return
+            return True
         if self.burst_on and self.burst_left > 0 and rnd() < 0.5 and self._data_tx():
-            return
+            return True
         i = bisect_right(self.kind_bounds, rnd())  # the first behaviour whose bound exceeds u
         if i < len(self.kinds) and self.kinds[i][1]():
-            return
-        if self._pay() or self._pool_payout() or self._any_transfer():
-            return
-        raise RuntimeError(f"no wallet can pay at height {self.height}")
+            return True
+        return bool(self._pay() or self._pool_payout() or self._any_transfer())
 
     # ------------------------------------------------------------------ blocks
 
@@ -1095,8 +1098,11 @@ class _Engine:
             addr = self.pool_pk[i] if day.year < 2012 else self.pools[i].addrs[0]
             tag = f"/{POOLS[i]}/".encode()
         if day < BIP34_DATE:
+            # a 32-bit extranonce, as miners rolled it: with only a few hundred values, blocks
+            # of one pool paying the same reward got identical coinbases, i.e. duplicate txids
+            # (the real chain has two, both pre-BIP34; at 1M transactions we made dozens)
             script_sig = enc.push_data(bytes.fromhex(bits)[::-1]) + enc.push_data(
-                _script_num(1 + int(rnd() * 500))
+                _script_num(1 + int(rnd() * EXTRANONCE_VALUES))
             )
         else:
             script_sig = enc.push_data(_script_num(height)) + enc.push_data(self.rng.randbytes(8))
@@ -1219,8 +1225,11 @@ class _Engine:
             self.pending = []
             self.pending_hashes = []
             self.block_fees = self.block_size = self.block_stripped = 0
-            for _ in range(count):
-                self._one_tx()
+            for k in range(count):
+                if not self._one_tx():
+                    # nothing can pay until more coins mature: later blocks take the rest
+                    assigned -= count - k
+                    break
             bits = bits_for(self.day)
             self._coinbase(height, self.day, bits)
             block = self._seal(height, ts, bits, prev_hash, day_txs)
