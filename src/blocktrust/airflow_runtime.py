@@ -245,7 +245,7 @@ def wait_for_days(
     while True:
         latest: dict[date, dict] = {}
         for run in dag_runs(settings, dag_id):
-            day = _run_day(run)
+            day = run_day(run)
             in_range = day is not None and first <= day <= last
             # a day counts as done once any of its runs finished; success wins over failure
             if in_range and (day not in latest or run.get("state") == "success"):
@@ -260,7 +260,8 @@ def wait_for_days(
         time.sleep(10)
 
 
-def _run_day(run: dict) -> date | None:
+def run_day(run: dict) -> date | None:
+    """The UTC day a run of the daily DAG covers (its data interval's start)."""
     raw = run.get("data_interval_start") or run.get("logical_date")
     return date.fromisoformat(str(raw)[:10]) if raw else None
 

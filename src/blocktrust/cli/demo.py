@@ -157,16 +157,22 @@ def demo(txs: int, seed: int, date_from, date_to, no_airflow: bool, break_day) -
         runs = airflow_runtime.backfill(
             settings, first, last, on_progress=lambda d, n: click.echo(f"  {d}/{n} day runs done")
         )
-        if any(_day(r) == broken and r.get("state") == "success" for r in runs):
+        if any(airflow_runtime.run_day(r) == broken and r.get("state") == "success" for r in runs):
             # The day ran clean before the drill (a backfill does not redo successes): clear it,
             # as "Clear" in the UI does, and wait for its new run.
             click.echo(f"  {broken} ran before the drill: running it again")
             airflow_runtime.rerun_day(settings, broken)
-            runs = [r for r in runs if _day(r) != broken]
+            runs = [r for r in runs if airflow_runtime.run_day(r) != broken]
             runs += airflow_runtime.wait_for_days(settings, broken, broken)
-        failed = [r for r in runs if r.get("state") != "success" and _day(r) != broken]
+        failed = [
+            r for r in runs if r.get("state") != "success" and airflow_runtime.run_day(r) != broken
+        ]
         if broken is not None:
-            red = [r for r in runs if _day(r) == broken and r.get("state") == "failed"]
+            red = [
+                r
+                for r in runs
+                if airflow_runtime.run_day(r) == broken and r.get("state") == "failed"
+            ]
             click.secho(
                 f"  {broken}: "
                 + ("quality_gate red, as the drill intended" if red else "NOT red: check the run")
@@ -213,11 +219,6 @@ def _check_answer(settings: Settings, key: dict) -> None:
         "transaction: rounding of the split, docs/data-model.md)",
         fg="green",
     )
-
-
-def _day(run: dict) -> date | None:
-    raw = run.get("data_interval_start") or run.get("logical_date")
-    return date.fromisoformat(str(raw)[:10]) if raw else None
 
 
 def _break(settings: Settings, day: date, first: date, last: date) -> None:

@@ -43,6 +43,7 @@ from psycopg.types.json import Jsonb
 
 from blocktrust.chain.formats import ChainDataError, aws_parquet, bigquery_json, etl_json, read_file
 from blocktrust.chain.formats import _GuardedGzip as GuardedGzip
+from blocktrust.chain.formats._jsonl import numbered_lines
 from blocktrust.db import connect
 from blocktrust.ingest.copytext import EtlTransactionText, row_text, transaction_texts
 from blocktrust.ingest.errors import BadInputError, MissingPartitionError, RecordOutOfPartitionError
@@ -278,22 +279,6 @@ def _open_hashed(path: Any) -> Iterator[tuple[io.BufferedReader, _Hashing]]:
         yield io.BufferedReader(inner, READ_CHUNK), hashing
 
 
-def _lines(fh: io.BufferedReader, source: str) -> Iterator[tuple[int, bytes]]:
-    """(line number, line) of every non-blank line; a broken gzip names the last good line."""
-    lines = iter(fh)
-    line_no = 0
-    while True:
-        try:
-            raw = next(lines)
-        except StopIteration:
-            return
-        except ChainDataError as exc:
-            raise exc.at(f"after line {line_no}") from None
-        line_no += 1
-        if raw.strip():
-            yield line_no, raw
-
-
 def _check_day(source: str, record: int, field_name: str, found: date, day: date) -> None:
     if found != day:
         raise RecordOutOfPartitionError(source, record, field_name, found, day)
@@ -371,7 +356,7 @@ class _Reader:
         render = self.etl.render
         batch = _BatchBuilder()
         with _open_hashed(path) as (fh, hashing):
-            for n, (line_no, raw) in enumerate(_lines(fh, source), start=1):
+            for n, (line_no, raw) in enumerate(numbered_lines(fh), start=1):
                 found, line, inputs, outputs = render(raw, source, line_no)
                 if found != day:
                     raise RecordOutOfPartitionError(source, n, "block_timestamp", found, day)

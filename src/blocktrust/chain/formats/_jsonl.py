@@ -10,8 +10,8 @@ from typing import Any, BinaryIO
 from blocktrust.chain.formats.errors import ChainDataError
 
 
-def iter_objects(fh: BinaryIO, source: str) -> Iterator[tuple[str, Any]]:
-    """Yield (location, decoded object) per non-blank line; bad JSON names file and line."""
+def numbered_lines(fh: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) of every non-blank line; a broken gzip names the last good line."""
     lines = iter(fh)
     line_no = 0
     while True:
@@ -22,8 +22,13 @@ def iter_objects(fh: BinaryIO, source: str) -> Iterator[tuple[str, Any]]:
         except ChainDataError as exc:  # a broken compressed stream, found while reading
             raise exc.at(f"after line {line_no}") from None
         line_no += 1
-        if not raw.strip():
-            continue
+        if raw.strip():
+            yield line_no, raw
+
+
+def iter_objects(fh: BinaryIO, source: str) -> Iterator[tuple[str, Any]]:
+    """Yield (location, decoded object) per non-blank line; bad JSON names file and line."""
+    for line_no, raw in numbered_lines(fh):
         try:
             obj = json.loads(raw, parse_float=Decimal)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
