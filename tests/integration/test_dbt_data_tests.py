@@ -15,6 +15,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.rows import dict_row
 from test_dbt_warehouse import D1, D2, D3, load_days, load_reference, module_database, txid
 
 from blocktrust.settings import Settings
@@ -23,6 +24,7 @@ from blocktrust.warehouse.dbt import run_dbt, window_vars
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 LONG_BEFORE_D3 = D1 - timedelta(days=30)
+SPENT_INPUTS = "int_inputs_joined_to_spent_outputs"
 
 
 @pytest.fixture(scope="module")
@@ -37,14 +39,15 @@ def warehouse(_pg_base: Settings) -> Iterator[Settings]:
 
 @contextmanager
 def broken(settings: Settings, schema: str, table: str, statement: str) -> Iterator[None]:
-    """Run `statement` (an update or delete of `schema.table`; placeholders %(t1)s, %(t6)s: those
-    transactions' hashes, %(old)s: LONG_BEFORE_D3) for the duration of the block; the table's
-    rows are restored afterwards."""
+    """Run `statement` (an update or delete of `schema.table`; placeholders %(t1)s, %(t2)s,
+    %(t6)s, %(c101)s, %(c102)s: those transactions' hashes, %(old)s: LONG_BEFORE_D3) for the
+    duration of the block; the table's rows are restored afterwards."""
     target = sql.Identifier(schema, table)
     backup = sql.Identifier("public", f"backup_{table}")
     with psycopg.connect(settings.dsn("owner")) as conn:
         conn.execute(sql.SQL("create table {} as select * from {}").format(backup, target))
-        conn.execute(statement, {"t6": txid("t6"), "t1": txid("t1"), "old": LONG_BEFORE_D3})
+        hashes = {label: txid(label) for label in ("t1", "t2", "t6", "c101", "c102")}
+        conn.execute(statement, {**hashes, "old": LONG_BEFORE_D3})
     try:
         yield
     finally:
@@ -148,3 +151,74 @@ def test_daily_run_skips_a_broken_row_dated_before_its_window_and_full_run_catch
         # a window that reaches the row (7 days of slack before window_start) tests it again
         reaching = (LONG_BEFORE_D3 + timedelta(days=7)).isoformat()
         assert by_prefix(failures(warehouse, select, reaching), test_name) == [1]
+
+
+def stored_failures(settings: Settings, test_name: str) -> list[dict]:
+    """The failing rows that `dbt test --store-failures` kept for `test_name`."""
+    relation = sql.Identifier("dbt_test__audit", test_name)
+    with psycopg.connect(settings.dsn("owner"), row_factory=dict_row) as conn:
+        return conn.execute(sql.SQL("select * from {}").format(relation)).fetchall()
+
+
+NO_OUTPUT_SPENT_TWICE = "assert_no_output_spent_twice"
+# t2's input 0 spends t1's output 0; these make it spend another output that has a spender
+SPEND_T1_OUTPUT_1_LONG_BEFORE = (
+    "update intermediate.int_inputs_joined_to_spent_outputs"
+    " set spent_output_index = 1, block_date = %(old)s"
+    " where transaction_hash = %(t2)s and input_index = 0"
+)
+SPEND_C101_OUTPUT_0_TWICE_LONG_BEFORE = (
+    "update intermediate.int_inputs_joined_to_spent_outputs"
+    " set spent_transaction_hash = case input_index when 0 then %(c101)s"
+    " else spent_transaction_hash end, block_date = %(old)s"
+    " where transaction_hash = %(t2)s"
+)
+# block 102's coinbase, whose txid block 103's coinbase repeats (t4 spends block 103's output)
+SPEND_THE_EARLIER_BIP30_DUPLICATE = (
+    "update intermediate.int_inputs_joined_to_spent_outputs"
+    " set spent_transaction_hash = %(c102)s, spent_output_index = 0, spent_block_number = 102"
+    " where transaction_hash = %(t2)s and input_index = 0"
+)
+
+
+def test_same_outpoint_spent_twice_fails_no_output_spent_twice(warehouse: Settings) -> None:
+    # t6 (D3) spends t1's output 1; t2 (D2, moved to long before D3) now spends it too
+    assert failures(warehouse, NO_OUTPUT_SPENT_TWICE) == {}
+    with broken(warehouse, "intermediate", SPENT_INPUTS, SPEND_T1_OUTPUT_1_LONG_BEFORE):
+        assert failures(warehouse, NO_OUTPUT_SPENT_TWICE) == {NO_OUTPUT_SPENT_TWICE: 1}
+        run_dbt(warehouse, ["test", "--select", NO_OUTPUT_SPENT_TWICE, "--store-failures"], False)
+        [row] = stored_failures(warehouse, NO_OUTPUT_SPENT_TWICE)
+        outpoint = (row["spent_transaction_hash"], row["spent_output_index"])
+        assert (outpoint, row["spent_block_number"], row["spend_count"]) == (
+            (txid("t1"), 1),
+            101,
+            2,
+        )
+        assert sorted(row["spending_inputs"]) == [f"102:{txid('t2')}:0", f"104:{txid('t6')}:1"]
+    assert failures(warehouse, NO_OUTPUT_SPENT_TWICE) == {}
+
+
+def test_window_spend_of_an_output_spent_long_before_fails_the_daily_run(
+    warehouse: Settings,
+) -> None:
+    with broken(warehouse, "intermediate", SPENT_INPUTS, SPEND_T1_OUTPUT_1_LONG_BEFORE):
+        # only t6 is in D3's window; its spend is compared with the whole history
+        expected = {NO_OUTPUT_SPENT_TWICE: 1}
+        assert failures(warehouse, NO_OUTPUT_SPENT_TWICE, D3.isoformat()) == expected
+
+
+def test_output_spent_twice_long_before_the_window_passes_the_daily_run_only(
+    warehouse: Settings,
+) -> None:
+    with broken(warehouse, "intermediate", SPENT_INPUTS, SPEND_C101_OUTPUT_0_TWICE_LONG_BEFORE):
+        assert failures(warehouse, NO_OUTPUT_SPENT_TWICE) == {NO_OUTPUT_SPENT_TWICE: 1}
+        assert failures(warehouse, NO_OUTPUT_SPENT_TWICE, D3.isoformat()) == {}
+
+
+def test_spends_of_both_outputs_of_a_bip30_duplicate_txid_pass_no_output_spent_twice(
+    warehouse: Settings,
+) -> None:
+    # same (transaction_hash, output_index) spent twice, but in two blocks: two outputs
+    with broken(warehouse, "intermediate", SPENT_INPUTS, SPEND_THE_EARLIER_BIP30_DUPLICATE):
+        assert failures(warehouse, NO_OUTPUT_SPENT_TWICE) == {}
+        assert failures(warehouse, NO_OUTPUT_SPENT_TWICE, D3.isoformat()) == {}

@@ -470,6 +470,7 @@ class DayLoader:
         self.root = lake_root(self.lake_url)
         self._conn: psycopg.Connection | None = None
         self._months: set[date] = set()  # month partitions known to exist
+        self._loaded_months: set[date] = set()  # months loaded into since their last ANALYZE
 
     def __enter__(self) -> DayLoader:
         return self
@@ -521,6 +522,7 @@ class DayLoader:
         finally:
             sys.setswitchinterval(switch_interval)
             events.close()
+            self._analyze_loaded_months()
 
     def _load_day(self, start: _DayStart, stream: Iterator[Any], tick: Progress) -> LoadResult:
         day = start.day
@@ -570,6 +572,7 @@ class DayLoader:
                     | _audit_end(counts, duration, "loaded"),
                 )
             conn.commit()
+            self._loaded_months.add(day.replace(day=1))
         except BaseException as err:
             self._rollback()
             failed = _as_file_failure(err, current)
@@ -602,6 +605,23 @@ class DayLoader:
         cur.execute(query("ingest", "ensure_month_partitions"), {"day": day})
         conn.commit()
         self._months.add(month)
+
+    def _analyze_loaded_months(self) -> None:
+        """ANALYZE the month partitions loaded into (once per month, after the days): the
+        transform that follows selects the new days, which statistics from before the load
+        estimate at one row (see sql/bootstrap/003_analyze_month_partitions.sql)."""
+        months, self._loaded_months = sorted(self._loaded_months), set()
+        if not months or self._conn is None or self._conn.closed or self._conn.broken:
+            return
+        conn = self._conn
+        try:
+            with conn.cursor() as cur:
+                for month in months:
+                    cur.execute(query("ingest", "analyze_month_partitions"), {"day": month})
+                    conn.commit()
+        except psycopg.Error as err:  # statistics only: the loaded days stay loaded
+            self._rollback()
+            log.warning("ANALYZE of the loaded month partitions failed: %s", err)
 
     def _rollback(self) -> None:
         conn = self._conn

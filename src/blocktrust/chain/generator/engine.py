@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from hashlib import sha256
 from operator import itemgetter
 
@@ -30,6 +31,7 @@ from blocktrust.chain import encoding as enc
 from blocktrust.chain.generator._records import InputBuilder, OutputBuilder, TransactionBuilder
 from blocktrust.chain.generator.actors import (
     PUSH_SIG,
+    SIG_LEN,
     UNLOCK_MULTI,
     UNLOCK_PK,
     UNLOCK_PKH,
@@ -62,8 +64,17 @@ from blocktrust.chain.records import Block, Input, Output, Transaction
 
 DUST_LIMIT = 546
 BIP34_DATE = date(2013, 3, 24)
-SIG_PUSH_HEAD = PUSH_SIG + b"\x30\x45\x02\x21\x00"
-SIG_MID = b"\x02\x20"
+COMPRESSED_KEYS = date(2012, 6, 1)  # new keys are compressed from here on
+# A pushed DER signature, big-endian as an int: 48 30 45 02 21 00 <r:32> 02 20 <s:32> 01. One
+# getrandbits(512) fills r and s by two shifts and one to_bytes (no slicing and joining).
+SIG_BYTES = 1 + SIG_LEN
+SIG_TEMPLATE = int.from_bytes(
+    PUSH_SIG + b"\x30\x45\x02\x21\x00" + bytes(32) + b"\x02\x20" + bytes(32) + b"\x01", "big"
+)
+SIG_R_SHIFT = (2 + 32 + 1) * 8 - 256  # r is the high half of the 512 random bits
+SIG_S_SHIFT = 8
+SIG_R_MASK = ((1 << 256) - 1) << 256
+SIG_S_MASK = (1 << 256) - 1
 VERSION_BYTES = {1: b"\x01\x00\x00\x00", 2: b"\x02\x00\x00\x00"}
 SEQ_FINAL = 0xFFFFFFFF
 SEQ_BYTES = {s: s.to_bytes(4, "little") for s in (0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD)}
@@ -227,6 +238,7 @@ class _Engine:
         self.hub_txs = 0
         self.tx_done = 0
         self.maturing: deque[tuple[int, Wallet | None, Utxo]] = deque()
+        self.coinbase_ids: set[bytes] = set()  # every coinbase txid so far (internal order)
         self.peels: list[list] = []
         self.forwards: deque[Wallet] = deque()
         self._setup_actors()
@@ -320,22 +332,35 @@ class _Engine:
     # ------------------------------------------------------------------ era
 
     def _set_types(self, day: date) -> None:
+        """The era's mix of new address types: cumulative shares and a maker per type."""
         weights = address_type_weights(day)
         total = sum(weights)
+        compressed = day >= COMPRESSED_KEYS
+        f = self.factory
+        makers: dict[str, Callable[[Wallet | None], Addr]] = {
+            "p2pkh": f.p2pkh if compressed else partial(f.p2pkh, compressed=False),
+            "p2sh": f.p2sh,
+            "p2wpkh": f.p2wpkh,
+            "p2wsh": f.p2wsh,
+            "p2tr": f.p2tr,
+            "p2pk": partial(f.p2pk, compressed=compressed),
+        }
         acc = 0.0
-        cum = []
+        bounds: list[float] = []
+        self.type_makers: list[Callable[[Wallet | None], Addr]] = []
         for kind, w in zip(ADDRESS_TYPES, weights, strict=True):
             if w > 0:
                 acc += w / total
-                cum.append((acc, kind))
-        self.type_bounds = [c for c, _ in cum]  # cumulative shares, for bisect in _pick_type
-        self.type_kinds = [kind for _, kind in cum]
+                bounds.append(acc)
+                self.type_makers.append(makers[kind])
+        bounds[-1] = 1.0  # random() < 1.0: bisect always lands on a type
+        self.type_bounds = bounds
 
     def _set_era(self, day: date) -> None:
         self.day = day
         self._set_types(day)
         y = day.year
-        self.compressed = day >= date(2012, 6, 1)
+        self.compressed = day >= COMPRESSED_KEYS
         self.reuse = 0.85 if y < 2014 else (0.7 if y < 2018 else 0.6)
         self.change_reuse = 0.7 if y < 2014 else (0.45 if y < 2018 else 0.3)
         self.fee_rate = fee_rate_sat_per_vbyte(day)
@@ -375,16 +400,9 @@ class _Engine:
 
     # ------------------------------------------------------------------ wallets
 
-    def _pick_type(self) -> str:
-        i = bisect_right(self.type_bounds, self.random())  # first kind whose bound exceeds u
-        kinds = self.type_kinds
-        return kinds[i] if i < len(kinds) else kinds[-1]
-
     def _new_addr(self, w: Wallet | None) -> Addr:
-        kind = self._pick_type()
-        if kind == "p2pkh":
-            return self.factory.p2pkh(w, self.compressed)
-        return self.factory.of_type(kind, w, self.compressed)
+        # the maker of the first type whose cumulative share exceeds u
+        return self.type_makers[bisect_right(self.type_bounds, self.random())](w)
 
     def _recv(self, w: Wallet) -> Addr:
         addrs = w.addrs
@@ -420,24 +438,44 @@ class _Engine:
             self.funded.append(w)
 
     def _take(self, w: Wallet, k: int) -> list[Utxo]:
+        """Remove k random UTXOs (all of them when k >= their number) from w and return them."""
         us = w.utxos
+        n = len(us)
+        if k >= n:
+            w.utxos = []
+            if w.pos >= 0:
+                self._unfund(w)
+            return us
         rnd = self.random
         out = []
-        n = len(us)
-        for _ in range(min(k, n)):
+        for _ in range(k):
             r = int(rnd() * n)
             out.append(us[r])
             n -= 1
             us[r] = us[n]
             us.pop()
-        if not us and w.pos >= 0:
-            funded = self.funded
-            last = funded.pop()
-            if last is not w:
-                funded[w.pos] = last
-                last.pos = w.pos
-            w.pos = -1
         return out
+
+    def _take1(self, w: Wallet) -> Utxo:
+        """Remove one random UTXO from w, which must hold at least one."""
+        us = w.utxos
+        n = len(us) - 1
+        r = int(self.random() * (n + 1))
+        u = us[r]
+        us[r] = us[n]
+        us.pop()
+        if not n and w.pos >= 0:
+            self._unfund(w)
+        return u
+
+    def _unfund(self, w: Wallet) -> None:
+        """w holds nothing any more: swap it out of the funded list."""
+        funded = self.funded
+        last = funded.pop()
+        if last is not w:
+            funded[w.pos] = last
+            last.pos = w.pos
+        w.pos = -1
 
     def _zipf_user(self) -> Wallet:
         return self.users[int(math.exp(self.random() * self.log_users)) - 1]
@@ -522,6 +560,7 @@ class _Engine:
         few transactions that touch a labelled address.
         """
         rnd = self.random
+        bits = self.getrandbits
         version = 2 if self.rbf and rnd() < 0.7 else 1
         lock_time = 0
         seq = SEQ_FINAL
@@ -542,41 +581,36 @@ class _Engine:
             j = u[2]
             kind = a.unlock
             if kind == UNLOCK_WITNESS:
-                parts += (u[0], INDEX4[j] if j < 1024 else j.to_bytes(4, "little"), b"\x00")
+                parts += (
+                    u[0],
+                    INDEX4[j] if j < 1024 else j.to_bytes(4, "little"),
+                    b"\x00",
+                    seq_bytes,
+                )
                 ss_hex = asm = ""
                 wit += a.wit_size
             else:
                 nonwit += 1
-                # a DER signature: 30 45 02 21 00 <r:32> 02 20 <s:32> 01(SIGHASH_ALL)
-                rs = self.getrandbits(512).to_bytes(64, "little")
+                x = bits(512)  # r and s of a DER signature with SIGHASH_ALL
+                sig = (
+                    SIG_TEMPLATE | (x & SIG_R_MASK) << SIG_R_SHIFT | (x & SIG_S_MASK) << SIG_S_SHIFT
+                ).to_bytes(SIG_BYTES, "big")
                 if kind == UNLOCK_PKH:
-                    ss = b"".join(
-                        (SIG_PUSH_HEAD, rs[:32], SIG_MID, rs[32:], b"\x01", a.unlock_data)
-                    )
+                    ss = sig + a.unlock_data
                     ss_hex = ss.hex()
                     asm = ss_hex[2:144] + "[ALL]" + a.unlock_asm
                 elif kind == UNLOCK_PK:
-                    ss = b"".join((SIG_PUSH_HEAD, rs[:32], SIG_MID, rs[32:], b"\x01"))
+                    ss = sig
                     ss_hex = ss.hex()
                     asm = ss_hex[2:144] + "[ALL]"
                 elif kind == UNLOCK_MULTI:
-                    rs2 = self.getrandbits(512).to_bytes(64, "little")
-                    ss = b"".join(
-                        (
-                            b"\x00",
-                            SIG_PUSH_HEAD,
-                            rs[:32],
-                            SIG_MID,
-                            rs[32:],
-                            b"\x01",
-                            SIG_PUSH_HEAD,
-                            rs2[:32],
-                            SIG_MID,
-                            rs2[32:],
-                            b"\x01",
-                            a.unlock_data,
-                        )
-                    )
+                    x = bits(512)
+                    sig2 = (
+                        SIG_TEMPLATE
+                        | (x & SIG_R_MASK) << SIG_R_SHIFT
+                        | (x & SIG_S_MASK) << SIG_S_SHIFT
+                    ).to_bytes(SIG_BYTES, "big")
+                    ss = b"".join((b"\x00", sig, sig2, a.unlock_data))
                     ss_hex = ss.hex()
                     asm = "0 " + ss_hex[4:146] + "[ALL] " + ss_hex[150:292] + "[ALL]" + a.unlock_asm
                 else:
@@ -586,8 +620,8 @@ class _Engine:
                     INDEX4[j] if j < 1024 else j.to_bytes(4, "little"),
                     a.ss_len,
                     ss,
+                    seq_bytes,
                 )
-            parts.append(seq_bytes)
             v = u[3]
             total_in += v
             if a.label is not None:
@@ -735,7 +769,7 @@ class _Engine:
         spends = self._take(w, k)
         total = sum(map(_utxo_value, spends))
         if total < 5000 and w.utxos:
-            spends += self._take(w, 1)
+            spends.append(self._take1(w))
             total = sum(map(_utxo_value, spends))
         r = rnd()
         if r < 0.1:
@@ -791,7 +825,7 @@ class _Engine:
         w = self._random_funded()
         if w is None:
             return False
-        spends = self._take(w, 1)
+        spends = [self._take1(w)]
         total = spends[0][3]
         dest = self.hub.hot_addr
         if self.random() < 0.5 or total < 2 * DUST_LIMIT:
@@ -833,7 +867,7 @@ class _Engine:
         if not candidates:
             return False
         pool = candidates[int(rnd() * len(candidates))]
-        spends = self._take(pool, 1)
+        spends = [self._take1(pool)]
         total = spends[0][3]
         m = 3 + int(rnd() * 15)
         budget = total * (0.6 + 0.35 * rnd())
@@ -864,7 +898,7 @@ class _Engine:
         hot = self.hub.hot
         if not hot.utxos:
             return False
-        spends = self._take(hot, 1)
+        spends = [self._take1(hot)]
         total = spends[0][3]
         if total < 10_000_000:
             self._credit(hot, spends[0])
@@ -906,7 +940,7 @@ class _Engine:
             w = self._random_funded()
             if w is not None:
                 chosen[w.uid] = w
-        parts = [(w, self._take(w, 1)[0]) for w in chosen.values()]
+        parts = [(w, self._take1(w)) for w in chosen.values()]
         values = sorted(u[3] for _, u in parts)
         median = values[len(values) // 2]
         denom = 0
@@ -942,7 +976,7 @@ class _Engine:
         w = self._random_funded()
         if w is None:
             return False
-        spends = self._take(w, 1)
+        spends = [self._take1(w)]
         total = spends[0][3]
         m = 3 + int(self.random() * 12)
         if total < 100_000 + m * 1000:
@@ -979,7 +1013,7 @@ class _Engine:
         w = self._random_funded()
         if w is None:
             return False
-        spends = self._take(w, 1)
+        spends = [self._take1(w)]
         if spends[0][3] < 50_000:
             self._credit(w, spends[0])
             return False
@@ -1000,7 +1034,7 @@ class _Engine:
             return False
         spends = self._take(dw, 600)
         if not final and rnd() < 0.35 and self.ops.utxos:
-            spends += self._take(self.ops, 1)
+            spends.append(self._take1(self.ops))
         total = sum(map(_utxo_value, spends))
         keep = self.cfg.donation_final_balance_sats if final else 0
         n_rec = 1 if rnd() < 0.6 else 2
@@ -1051,7 +1085,7 @@ class _Engine:
     def _any_transfer(self) -> bool:
         for w in self.fallbacks:
             if w.utxos:
-                spends = self._take(w, 1)
+                spends = [self._take1(w)]
                 return self._finish(spends, [], None, send_all=self._recv(w))
         return False
 
@@ -1097,25 +1131,34 @@ class _Engine:
             i = 0 if r < POOL_WEIGHTS[0] else (1 if r < POOL_WEIGHTS[0] + POOL_WEIGHTS[1] else 2)
             addr = self.pool_pk[i] if day.year < 2012 else self.pools[i].addrs[0]
             tag = f"/{POOLS[i]}/".encode()
-        if day < BIP34_DATE:
-            # a 32-bit extranonce, as miners rolled it: with only a few hundred values, blocks
-            # of one pool paying the same reward got identical coinbases, i.e. duplicate txids
-            # (the real chain has two, both pre-BIP34; at 1M transactions we made dozens)
-            script_sig = enc.push_data(bytes.fromhex(bits)[::-1]) + enc.push_data(
-                _script_num(1 + int(rnd() * EXTRANONCE_VALUES))
-            )
-        else:
-            script_sig = enc.push_data(_script_num(height)) + enc.push_data(self.rng.randbytes(8))
-        script_sig += tag
         value = block_subsidy(height) + self.block_fees
         outs: list[tuple[int, Addr]] = [(value, addr)]
         if self.segwit:
             commitment = self.factory.op_return(b"\xaa\x21\xa9\xed" + self.rng.randbytes(32))
             outs.append((0, commitment))
-        raw = enc.serialize_tx(
-            1, [(None, None, script_sig, SEQ_FINAL)], [(v, a.spk) for v, a in outs], 0
-        )
-        h = sha256(sha256(raw).digest()).digest()
+        out_scripts = [(v, a.spk) for v, a in outs]
+        span = EXTRANONCE_VALUES
+        while True:
+            if day < BIP34_DATE:
+                # a 32-bit extranonce, as miners rolled it (the real chain has two duplicate
+                # coinbase txids, both pre-BIP34)
+                script_sig = enc.push_data(bytes.fromhex(bits)[::-1]) + enc.push_data(
+                    _script_num(1 + int(rnd() * span))
+                )
+            else:
+                script_sig = enc.push_data(_script_num(height)) + enc.push_data(
+                    self.rng.randbytes(8)
+                )
+            script_sig += tag
+            raw = enc.serialize_tx(1, [(None, None, script_sig, SEQ_FINAL)], out_scripts, 0)
+            h = sha256(sha256(raw).digest()).digest()
+            # A repeated txid would repeat the outpoint (txid, 0): one coin credited twice, so
+            # spendable twice. Roll the extranonce again (in a wider range if this one is
+            # crowded). Other txids cannot repeat: each spends an outpoint nothing else spends.
+            if h not in self.coinbase_ids:
+                break
+            span *= 2
+        self.coinbase_ids.add(h)
         txid = h[::-1].hex()
         stripped = len(raw)
         size = stripped + (36 if self.segwit else 0)  # marker, flag, 32-byte reserved value
