@@ -325,6 +325,20 @@ def test_build_passes_every_data_and_unit_test_on_the_edge_case_chain(built: Set
     assert select(built, "dim_addresses", address="A")
 
 
+def test_tables_built_from_scratch_are_analyzed_before_the_next_model_plans(
+    built: Settings,
+) -> None:
+    # Without statistics a fresh table looks like a third of anything to the planner (the
+    # daily fct_address_flows merge-joined every flow edge at 1M: 4.4 s instead of 0.8 s).
+    with psycopg.connect(built.dsn("owner")) as conn:
+        rows = conn.execute(
+            "select schemaname || '.' || relname, last_analyze is not null"
+            " from pg_stat_user_tables where schemaname in ('intermediate', 'marts')"
+        ).fetchall()
+    assert len(rows) >= 10
+    assert [name for name, analyzed in rows if not analyzed] == []
+
+
 def test_unenriched_inputs_resolve_and_bip30_duplicate_takes_the_latest_output(
     built: Settings,
 ) -> None:

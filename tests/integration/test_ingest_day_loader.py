@@ -49,3 +49,31 @@ def test_small_batches_report_copy_lines_of_the_file(fresh_db, file_lake, chain_
     assert result.row_counts == expected_counts(chain_days[0])
     assert ("transactions", 7) in seen and ("transactions", 14) in seen
     assert day_fingerprint(fresh_db, day)["transactions"][0] == result.row_counts["transactions"]
+
+
+def test_loaded_month_partitions_get_statistics_that_include_the_new_days(
+    fresh_db, file_lake, chain_days
+):
+    """The transform right after a load selects the new day; without ANALYZE the planner sees
+    the partitions as they were before the load (reltuples -1 or stale) and guesses one row."""
+    from blocktrust.db import connect
+    from blocktrust.ingest.loader import DayLoader
+
+    write_lake(file_lake, chain_days, formats=("bitcoin-etl",))
+    with DayLoader(fresh_db, file_lake, "bitcoin-etl") as loader:
+        loaded = [r for _, r in loader.load_many([d for d, _, _ in chain_days])]
+    per_month: dict[str, int] = {}
+    for result in loaded:
+        key = f"transactions_y{result.day:%Y}m{result.day:%m}"
+        per_month[key] = per_month.get(key, 0) + result.row_counts["transactions"]
+    with connect(fresh_db) as conn:
+        stats = conn.execute(
+            "select pg_class.relname, reltuples::bigint, last_analyze is not null"
+            " from pg_stat_user_tables join pg_class on pg_class.oid = relid"
+            " where schemaname = 'raw' and pg_class.relname = any(%s)",
+            [list(per_month)],
+        ).fetchall()
+    # last_analyze, not last_autoanalyze: the loader's own ANALYZE, not autovacuum's
+    assert {name: (rows, analyzed) for name, rows, analyzed in stats} == {
+        name: (rows, True) for name, rows in per_month.items()
+    }
