@@ -27,9 +27,10 @@ class BenchConfig:
     query_addresses: int = 1000  # distinct sampled addresses per canonical query
     hub_repeats: int = 50  # timed runs of each canonical query for the hub address
     concurrent_clients: int = 8
-    incremental_repeats: int = 3
+    incremental_repeats: int = 3  # timed reruns of the last daily run (the median is quoted)
     incremental_build: bool = True  # also time one incremental `dbt build` (models + tests)
-    history_ratio: int = 10
+    history_ratio: int = 10  # the 10x runs have at least this many times the 1x history (tx)
+    daily_runs: int = 3  # consecutive days loaded and run at 1x and at 10x (median quoted)
     progress: bool = True
 
     @property

@@ -108,36 +108,34 @@ def render_run(r: dict[str, Any]) -> list[str]:
     ]
     trows = [
         [
-            f"full build (`build --full-refresh`, {r['chain']['days_with_blocks']:,} days)",
+            f"full build (`build --full-refresh`, {t.get('full_build_days', 0):,} days)",
             _secs(t["full_build"]),
         ],
         [
-            f"full run at 1x history ({t['history_days_1x']} days)",
+            f"full run at 1x history ({t['history_days_1x']:,} days, "
+            f"{_fmt(t['history_tx_1x'])} tx)",
             _secs(t["full_run_1x"]),
         ],
     ]
-    if t.get("history_days_10x"):
+    for label in ("1x", "10x"):
+        daily = t.get(f"incremental_{label}")
+        if not daily:
+            continue
+        history = f"{_fmt(t[f'history_tx_{label}'])} tx of history"
+        sizes = ", ".join(_fmt(n) for n in daily["tx"])
         trows.append(
             [
-                f"full run at 10x history ({t['history_days_10x']} days)",
-                _secs(t["full_run_10x"]),
+                f"daily run at {label} ({history}): {len(daily['days'])} days loaded and run one "
+                f"by one ({sizes} tx), median",
+                _secs(daily["run"]),
             ]
         )
-    for label in ("1x", "10x"):
-        inc = t.get(f"incremental_{label}")
-        if inc:
+        if daily.get("rerun"):
+            trows.append([f"rerun of the last day at {label}, median", _secs(daily["rerun"])])
+        if daily.get("build"):
             trows.append(
-                [
-                    f"incremental run, one more day at {label} ({inc['day']}, "
-                    f"{_fmt(t[f'increment_tx_{label}'])} tx), median of "
-                    f"{len((inc['run'] or {}).get('seconds', []))}",
-                    _secs(inc["run"]),
-                ]
+                [f"incremental build (run + tests) at {label}", _fmt(daily["build"]["median_s"])]
             )
-            if inc.get("build"):
-                trows.append(
-                    [f"incremental build (run + tests) at {label}", _fmt(inc["build"]["median_s"])]
-                )
     lines += _table(["dbt step", "seconds"], trows)
     q = r.get("queries")
     if not q:

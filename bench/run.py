@@ -3,12 +3,15 @@
 Order (one database, each day loaded exactly once):
   generate -> read (per format) -> bare COPY into an empty copy of the raw tables
   -> load reference data -> load days[0:H] -> dbt run (full, H days of history)
-  -> load day H -> incremental dbt run for that day (repeats; + one incremental build)   [1x]
-  -> load days H+1..10H-1 -> dbt run --full-refresh (10H days)
-  -> load day 10H -> incremental dbt run for that day (repeats; + one incremental build) [10x]
-  -> load the remaining days -> dbt build --full-refresh (the full build, timed)
+  -> K daily runs at 1x: load the next day, incremental dbt run for it (the first run of that
+     day, as Airflow's daily run does); then a rerun and an incremental build of the last one
+  -> load the days up to the last K -> dbt build --full-refresh (the full build, timed)
+  -> K daily runs at 10x (the last K days of the chain), then a rerun and a build
   -> vacuum analyze -> canonical queries (1 client, N clients) + EXPLAIN -> sizes.
-H = (days - 1) // history_ratio over the generator's days (days that have blocks).
+History is split by transactions, not days (the chain's days grow from a few transactions to
+hundreds): H is the largest number of days whose transactions, times history_ratio, do not
+exceed the transactions before the last K days. So the 10x runs have at least ten times the
+1x runs' history in rows.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import shutil
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from bench import steps
@@ -35,9 +39,18 @@ TARGETS = {
 }
 
 
-def history_days(n_days: int, ratio: int) -> int:
-    """H such that day 10H (0-based) exists: H days, then H*ratio days, then one more."""
-    return max(1, (n_days - 1) // ratio)
+def history_split(tx_per_day: list[int], ratio: int, daily_runs: int) -> int:
+    """H, the 1x history in days: the most days whose transactions times ``ratio`` fit in the
+    history before the last ``daily_runs`` days, leaving room for the 1x daily runs."""
+    n = len(tx_per_day)
+    if n < 2 * daily_runs + 1:
+        raise ValueError(f"{n} days with blocks: too few for {daily_runs} daily runs at 1x and 10x")
+    history_10x = sum(tx_per_day[: n - daily_runs])
+    h, cumulative = 1, tx_per_day[0]
+    while h < n - 2 * daily_runs and (cumulative + tx_per_day[h]) * ratio <= history_10x:
+        cumulative += tx_per_day[h]
+        h += 1
+    return h
 
 
 def result_stem(config: BenchConfig, on: date | None = None) -> str:
@@ -88,25 +101,54 @@ def _prepare_databases(settings: Any, config: BenchConfig) -> tuple[Any, Any]:
     return bench, dataclasses.replace(settings, pg_database=copy_name)
 
 
-def _incremental(
-    run: Runner, settings: Any, day: str, config: BenchConfig, label: str
+def _daily_runs(
+    run: Runner,
+    settings: Any,
+    days: list[str],
+    tx_per_day: dict[str, int],
+    config: BenchConfig,
+    label: str,
+    load: Callable[[list[str], str], None],
 ) -> dict[str, Any]:
+    """Each day: load it, then its first incremental `dbt run` (window_start = that day). Then
+    a rerun of the last day (idempotent: redoes the same window) and an incremental build."""
     from blocktrust.warehouse.dbt import window_vars
 
-    vars_ = window_vars(day)
-    out = run.attempt(
-        f"transform incremental run {label}",
-        steps.dbt,
-        settings,
-        ["run", *vars_],
-        config.incremental_repeats,
+    firsts: list[dict[str, Any] | None] = []
+    for day in days:
+        load([day], f"day {day}")
+        firsts.append(
+            run.attempt(
+                f"transform daily run {label} {day}",
+                steps.dbt,
+                settings,
+                ["run", *window_vars(day)],
+                1,
+            )
+        )
+    seconds = [f["seconds"][0] for f in firsts if f]
+    last = window_vars(days[-1])
+    rerun = run.attempt(
+        f"transform rerun {label}", steps.dbt, settings, ["run", *last], config.incremental_repeats
     )
     build = None
     if config.incremental_build:
         build = run.attempt(
-            f"transform incremental build {label}", steps.dbt, settings, ["build", *vars_], 1
+            f"transform incremental build {label}", steps.dbt, settings, ["build", *last], 1
         )
-    return {"day": day, "run": out, "build": build}
+    return {
+        "days": days,
+        "tx": [tx_per_day.get(d, 0) for d in days],
+        "run": {
+            "seconds": seconds,
+            "median_s": round(median(seconds), 3) if seconds else None,
+            "slowest_nodes": (firsts[-1] or {}).get("slowest_nodes", []),
+        }
+        if len(seconds) == len(days)
+        else None,
+        "rerun": rerun,
+        "build": build,
+    }
 
 
 def run_bench(
@@ -169,9 +211,8 @@ def run_bench(
 
     drop_database(settings, copy_settings.pg_database)
 
-    h = history_days(len(days), config.history_ratio)
-    h10 = h * config.history_ratio
-    has_10x = h10 < len(days)
+    k = config.daily_runs
+    h = history_split([tx_per_day.get(d, 0) for d in days], config.history_ratio, k)
     loads: list[dict[str, Any]] = []
 
     def load(segment: list[str], label: str) -> None:
@@ -190,22 +231,13 @@ def run_bench(
     reference = run("load reference", steps.load_reference, bench_settings)
     load(days[:h], f"days 1-{h}")
     full_1x = run.attempt("transform full run 1x", steps.dbt, bench_settings, ["run"], 1)
-    load(days[h : h + 1], f"day {h + 1}")
-    incr_1x = _incremental(run, bench_settings, days[h], config, "1x")
-    incr_10x = full_10x = None
-    if has_10x:
-        load(days[h + 1 : h10], f"days {h + 2}-{h10}")
-        full_10x = run.attempt(
-            "transform full run 10x", steps.dbt, bench_settings, ["run", "--full-refresh"], 1
-        )
-        load(days[h10 : h10 + 1], f"day {h10 + 1}")
-        incr_10x = _incremental(run, bench_settings, days[h10], config, "10x")
-        load(days[h10 + 1 :], f"days {h10 + 2}-{len(days)}")
-    else:
-        load(days[h + 1 :], f"days {h + 2}-{len(days)}")
+    daily_1x = _daily_runs(run, bench_settings, days[h : h + k], tx_per_day, config, "1x", load)
+    last_k = len(days) - k
+    load(days[h + k : last_k], f"days {h + k + 1}-{last_k}")
     full_build = run.attempt(
         "transform full build", steps.dbt, bench_settings, ["build", "--full-refresh"], 1
     )
+    daily_10x = _daily_runs(run, bench_settings, days[last_k:], tx_per_day, config, "10x", load)
     vacuum = run("vacuum analyze", steps.vacuum_analyze, bench_settings)
     queries = None
     if full_build is not None:
@@ -243,26 +275,20 @@ def run_bench(
     )
     transform = {
         "history_days_1x": h,
-        "history_days_10x": h10 if has_10x else None,
+        "history_days_10x": last_k,
         "history_tx_1x": sum(tx_per_day.get(d, 0) for d in days[:h]),
-        "history_tx_10x": sum(tx_per_day.get(d, 0) for d in days[:h10]) if has_10x else None,
-        "increment_tx_1x": tx_per_day.get(days[h], 0),
-        "increment_tx_10x": tx_per_day.get(days[h10], 0) if has_10x else None,
+        "history_tx_10x": sum(tx_per_day.get(d, 0) for d in days[:last_k]),
         "full_run_1x": full_1x,
-        "full_run_10x": full_10x,
-        "incremental_1x": incr_1x,
-        "incremental_10x": incr_10x,
+        "incremental_1x": daily_1x,
+        "incremental_10x": daily_10x,
         "full_build": full_build,
+        "full_build_days": last_k,
         "vacuum_analyze": vacuum,
     }
-    if incr_10x and incr_1x and incr_10x["run"] and incr_1x["run"]:
-        transform["incremental_run_10x_vs_1x"] = round(
-            incr_10x["run"]["median_s"] / incr_1x["run"]["median_s"], 3
-        )
-        if incr_10x.get("build") and incr_1x.get("build"):
-            transform["incremental_build_10x_vs_1x"] = round(
-                incr_10x["build"]["median_s"] / incr_1x["build"]["median_s"], 3
-            )
+    for kind in ("run", "rerun", "build"):
+        one, ten = daily_1x.get(kind), daily_10x.get(kind)
+        if one and ten and one.get("median_s") and ten.get("median_s"):
+            transform[f"incremental_{kind}_10x_vs_1x"] = round(ten["median_s"] / one["median_s"], 3)
     results: dict[str, Any] = {
         "schema_version": 1,
         "scale": config.scale,

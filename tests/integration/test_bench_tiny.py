@@ -18,7 +18,7 @@ if str(REPO) not in sys.path:
 from bench.config import BenchConfig  # noqa: E402
 from bench.queries import CANONICAL  # noqa: E402
 from bench.report import BEGIN, END, update_docs, write_results  # noqa: E402
-from bench.run import evaluate_targets, history_days, result_stem, run_bench  # noqa: E402
+from bench.run import evaluate_targets, history_split, result_stem, run_bench  # noqa: E402
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -31,16 +31,24 @@ TINY = BenchConfig(
     hub_repeats=5,
     concurrent_clients=3,
     incremental_repeats=1,
+    daily_runs=2,
     incremental_build=False,  # the incremental `dbt build` is timed at real scales only
     progress=False,
 )
 
 
-def test_history_split_leaves_a_day_after_ten_times_the_history() -> None:
-    for n_days in (12, 30, 4000):
-        h = history_days(n_days, 10)
-        assert h >= 1 and 10 * h < n_days
-    assert history_days(3, 10) == 1  # too few days for 10x: only the 1x increment runs
+def test_history_split_by_transactions_gives_the_10x_runs_ten_times_the_history() -> None:
+    growing = [1 + d // 10 for d in range(4000)]  # days grow from 1 to 400 transactions
+    for tx_per_day in (growing, [5] * 30, [1] * 7):
+        h = history_split(tx_per_day, 10, 3)
+        history_10x = sum(tx_per_day[:-3])
+        assert 1 <= h <= len(tx_per_day) - 6  # room for three daily runs at 1x
+        assert 10 * sum(tx_per_day[:h]) <= history_10x or h == 1
+        assert 10 * sum(tx_per_day[: h + 1]) > history_10x or h == len(tx_per_day) - 6
+    # by days, the growing chain's 10x point would hold about 50 times the transactions
+    assert sum(growing[: history_split(growing, 10, 3)]) * 10 <= sum(growing[:-3])
+    with pytest.raises(ValueError, match="too few"):
+        history_split([1] * 6, 10, 3)
 
 
 def test_docs_section_replaced_between_markers_and_prose_kept(tmp_path: Path) -> None:
@@ -77,10 +85,13 @@ def test_bench_tiny_run_writes_complete_results_and_docs_table(fresh_db, tmp_pat
     assert loaded["load"]["vs_bare_copy"] > 0
 
     transform = loaded["transform"]
-    assert transform["history_days_10x"] == 10 * transform["history_days_1x"]
+    assert transform["history_tx_10x"] >= 10 * transform["history_tx_1x"]
+    assert transform["history_days_10x"] == chain["days_with_blocks"] - config.daily_runs
     for label in ("incremental_1x", "incremental_10x"):
-        assert len(transform[label]["run"]["seconds"]) == 1
-        assert transform[label]["run"]["median_s"] > 0
+        daily = transform[label]
+        assert len(daily["days"]) == len(daily["run"]["seconds"]) == config.daily_runs
+        assert daily["run"]["median_s"] > 0
+        assert len(daily["rerun"]["seconds"]) == config.incremental_repeats
     assert transform["incremental_run_10x_vs_1x"] > 0
     assert transform["full_build"]["slowest_nodes"]
 

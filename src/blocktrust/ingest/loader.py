@@ -607,9 +607,10 @@ class DayLoader:
         self._months.add(month)
 
     def _analyze_loaded_months(self) -> None:
-        """ANALYZE the month partitions loaded into (once per month, after the days): the
-        transform that follows selects the new days, which statistics from before the load
-        estimate at one row (see sql/bootstrap/003_analyze_month_partitions.sql)."""
+        """Re-ANALYZE the month partitions loaded into that already had statistics (once per
+        month, after the days): the transform that follows selects the new days, which
+        statistics from before the load estimate at one row (sql/bootstrap/
+        003_analyze_month_partitions.sql)."""
         months, self._loaded_months = sorted(self._loaded_months), set()
         if not months or self._conn is None or self._conn.closed or self._conn.broken:
             return
