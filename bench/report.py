@@ -121,11 +121,13 @@ def render_run(r: dict[str, Any]) -> list[str]:
         daily = t.get(f"incremental_{label}")
         if not daily:
             continue
-        history = f"{_fmt(t[f'history_tx_{label}'])} tx of history"
-        sizes = ", ".join(_fmt(n) for n in daily["tx"])
+        history = f"{_fmt(t.get(f'history_tx_{label}'))} tx of history"
+        # results written before the daily runs (schema of 2026-12-03 morning) have one `day`
+        days = daily.get("days") or [daily.get("day")]
+        sizes = ", ".join(_fmt(n) for n in daily.get("tx", [t.get(f"increment_tx_{label}")]))
         trows.append(
             [
-                f"daily run at {label} ({history}): {len(daily['days'])} days loaded and run one "
+                f"daily run at {label} ({history}): {len(days)} day(s) loaded and run one "
                 f"by one ({sizes} tx), median",
                 _secs(daily["run"]),
             ]
