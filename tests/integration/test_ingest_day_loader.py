@@ -75,6 +75,50 @@ def test_a_day_appended_to_an_analyzed_month_refreshes_its_statistics_new_months
     assert _statistics(fresh_db, partition) == (loaded, True)
 
 
+def test_statistics_that_already_know_the_loaded_days_are_not_taken_again(
+    fresh_db, file_lake, chain_days
+):
+    """A month whose statistics list every reloaded day (autovacuum analyzed it after those days
+    arrived, as for most months of a bulk load) is not analyzed again; a day the statistics do
+    not know makes the loader analyze that month's partitions."""
+    from blocktrust.db import connect
+    from blocktrust.ingest.loader import DayLoader
+
+    write_lake(file_lake, chain_days, formats=("bitcoin-etl",))
+    days = [d for d, _, _ in chain_days]
+    with DayLoader(fresh_db, file_lake, "bitcoin-etl") as loader:
+        list(loader.load_many(days[:-1]))
+    partitions = sorted({f"{t}_y{d:%Y}m{d:%m}" for d in days for t in _CHAIN_TABLES})
+    with connect(fresh_db, autocommit=True) as conn:
+        for partition in partitions:
+            conn.execute(f"analyze raw.{partition}")  # as autovacuum would
+    before = _analyzed_at(fresh_db, partitions)
+    with DayLoader(fresh_db, file_lake, "bitcoin-etl") as loader:
+        list(loader.load_many(days[:-1]))  # days the statistics know
+    assert _analyzed_at(fresh_db, partitions) == before
+    with DayLoader(fresh_db, file_lake, "bitcoin-etl") as loader:
+        list(loader.load_many(days[-1:]))  # a day they do not know
+    after = _analyzed_at(fresh_db, partitions)
+    assert all(after[p] > before[p] for p in partitions)
+
+
+_CHAIN_TABLES = ("blocks", "transactions", "inputs", "outputs")
+
+
+def _analyzed_at(settings, partitions: list[str]) -> dict[str, object]:
+    from blocktrust.db import connect
+
+    with connect(settings) as conn:
+        rows = conn.execute(
+            "select relname, last_analyze from pg_stat_user_tables"
+            " where schemaname = 'raw' and relname = any(%s)",
+            [partitions],
+        ).fetchall()
+    found = dict(rows)
+    assert set(found) == set(partitions) and all(found.values()), found
+    return found
+
+
 def _statistics(settings, partition: str) -> tuple[int, bool]:
     from blocktrust.db import connect
 

@@ -470,7 +470,7 @@ class DayLoader:
         self.root = lake_root(self.lake_url)
         self._conn: psycopg.Connection | None = None
         self._months: set[date] = set()  # month partitions known to exist
-        self._loaded_months: set[date] = set()  # months loaded into since their last ANALYZE
+        self._loaded_days: set[date] = set()  # days committed since the last statistics check
 
     def __enter__(self) -> DayLoader:
         return self
@@ -522,7 +522,7 @@ class DayLoader:
         finally:
             sys.setswitchinterval(switch_interval)
             events.close()
-            self._analyze_loaded_months()
+            self._analyze_loaded_days()
 
     def _load_day(self, start: _DayStart, stream: Iterator[Any], tick: Progress) -> LoadResult:
         day = start.day
@@ -572,7 +572,7 @@ class DayLoader:
                     | _audit_end(counts, duration, "loaded"),
                 )
             conn.commit()
-            self._loaded_months.add(day.replace(day=1))
+            self._loaded_days.add(day)
         except BaseException as err:
             self._rollback()
             failed = _as_file_failure(err, current)
@@ -606,20 +606,20 @@ class DayLoader:
         conn.commit()
         self._months.add(month)
 
-    def _analyze_loaded_months(self) -> None:
-        """Re-ANALYZE the month partitions loaded into that already had statistics (once per
-        month, after the days): the transform that follows selects the new days, which
-        statistics from before the load estimate at one row (sql/bootstrap/
-        003_analyze_month_partitions.sql)."""
-        months, self._loaded_months = sorted(self._loaded_months), set()
-        if not months or self._conn is None or self._conn.closed or self._conn.broken:
+    def _analyze_loaded_days(self) -> None:
+        """Re-ANALYZE the month partitions of the loaded days whose statistics predate them
+        (once, after the days): the transform that follows selects the new days, which such
+        statistics estimate at one row (sql/bootstrap/003_analyze_month_partitions.sql)."""
+        days, self._loaded_days = sorted(self._loaded_days), set()
+        if not days or self._conn is None or self._conn.closed or self._conn.broken:
             return
         conn = self._conn
         try:
             with conn.cursor() as cur:
-                for month in months:
-                    cur.execute(query("ingest", "analyze_month_partitions"), {"day": month})
-                    conn.commit()
+                cur.execute(query("ingest", "analyze_month_partitions"), {"days": days})
+                row = cur.fetchone()
+                conn.commit()
+            log.debug("re-analyzed %s month partition(s)", row[0] if row else 0)
         except psycopg.Error as err:  # statistics only: the loaded days stay loaded
             self._rollback()
             log.warning("ANALYZE of the loaded month partitions failed: %s", err)

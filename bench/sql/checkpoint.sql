@@ -1,0 +1,2 @@
+-- Flush dirty buffers before a timed load step (run as the cluster superuser).
+checkpoint
