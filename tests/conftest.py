@@ -54,13 +54,28 @@ from blocktrust.settings import Settings, get_settings  # noqa: E402
 # ---------------------------------------------------------------- PostgreSQL
 
 
+_STARTED_CLUSTERS: list[Settings] = []  # test clusters this session started (stopped at its end)
+
+
 def _base_settings() -> Settings:
     """The test cluster, brought up once per process (cheap when it already runs)."""
-    from blocktrust.db.cluster import ensure_up
+    from blocktrust.db.cluster import ensure_up, is_running
 
     settings = get_settings()
+    was_running = is_running(settings)
     ensure_up(settings, profile="test")
+    if not was_running:
+        _STARTED_CLUSTERS.append(settings)
     return settings
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop the test cluster if this session started it: nothing is left listening on its port
+    (a second checkout's test run on the same port would fail to start its own)."""
+    from blocktrust.db.cluster import stop
+
+    while _STARTED_CLUSTERS:
+        stop(_STARTED_CLUSTERS.pop())
 
 
 def _pid_alive(pid: int) -> bool:
