@@ -31,6 +31,7 @@ class BenchConfig:
     incremental_build: bool = True  # also time one incremental `dbt build` (models + tests)
     history_ratio: int = 10  # the 10x runs have at least this many times the 1x history (tx)
     daily_runs: int = 3  # consecutive days loaded and run at 1x and at 10x (median quoted)
+    load_pairs: int = 3  # bare COPY / loader pairs for the load ratio (median quoted)
     progress: bool = True
 
     @property

@@ -99,10 +99,13 @@ def render_run(r: dict[str, Any]) -> list[str]:
     b, ld = r["bare_copy"], r["load"]
     rows.append(["bare COPY (pre-rendered rows)", _fmt(b["tx_per_s"]), _fmt(b["rows_per_s"]), "–"])
     one_pass = ld.get("one_pass")  # results before 2026-12-04 timed the segments only
+    if b.get("runs_s"):
+        rows[-1][0] = f"bare COPY (pre-rendered rows), median of {len(b['runs_s'])}"
     if one_pass:
         rows.append(
             [
-                "load, one pass into empty tables (the pair of bare COPY)",
+                "load, one pass into empty tables (the pair of bare COPY)"
+                + (f", median of {len(one_pass['runs_s'])}" if one_pass.get("runs_s") else ""),
                 _fmt(one_pass["tx_per_s"]),
                 _fmt(one_pass["rows_per_s"]),
                 "–",
@@ -110,6 +113,19 @@ def render_run(r: dict[str, Any]) -> list[str]:
         )
     label = "load into the bench database, in segments between dbt runs" if one_pass else "load"
     rows.append([label, _fmt(ld["tx_per_s"]), _fmt(ld["rows_per_s"]), "–"])
+    pairs = (one_pass or {}).get("vs_bare_copy_per_pair")
+    if pairs:
+        rows.append(
+            [
+                "load / bare COPY per pair (bare s / load s)",
+                ", ".join(
+                    f"{ratio:.2f} ({bs:.1f}/{ls:.1f})"
+                    for ratio, bs, ls in zip(pairs, b["runs_s"], one_pass["runs_s"], strict=True)
+                ),
+                "–",
+                "–",
+            ]
+        )
     lines += _table(["step", "tx/s", "rows/s", "lake size"], rows)
     t = r["transform"]
     lines += [

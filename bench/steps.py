@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -157,105 +156,107 @@ def read(lake_url: str, days: list[str], progress: bool) -> dict[str, Any]:
 # ---------------------------------------------------------------- bare COPY baseline
 
 
-def bare_copy(copy_settings: Any, lake_url: str, days: list[str], progress: bool) -> dict:
-    """The floor for the loader: the same rows, rendered beforehand by the loader's own
-    renderers (ingest.rows + psycopg's COPY formatter, as load_day does), COPYed per day (one
-    transaction each, blocks/transactions/inputs/outputs) into an empty copy of the raw tables.
-    Only the COPY is timed."""
+def _copy_statement(table: str) -> Any:
     from psycopg import sql
+
+    from blocktrust.ingest.rows import COLUMNS
+    from blocktrust.ingest.sqlfiles import query
+
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in COLUMNS[table])
+    return query("ingest", "copy_from_stdin", table=sql.Identifier("raw", table), columns=columns)
+
+
+def render_rows(copy_settings: Any, lake_url: str, days: list[str], spool: str, progress: bool):
+    """The bare COPY's input: every day's rows rendered by the loader's own renderers
+    (ingest.rows + psycopg's COPY formatter, as load_day does) into <spool>/<day>.<table>."""
     from psycopg.copy import Copy, FileWriter
 
-    from bench.sqlfiles import bench_query
     from blocktrust.chain.formats import read_file
     from blocktrust.db import connect
     from blocktrust.ingest.rows import (
-        COLUMNS,
         RAW_TABLES,
         block_row,
         input_rows,
         output_rows,
         transaction_row,
     )
-    from blocktrust.ingest.sqlfiles import query
     from blocktrust.lake import chain_partition, files_of_format, lake_root
 
-    def copy_statement(table: str):
-        columns = sql.SQL(", ").join(sql.Identifier(c) for c in COLUMNS[table])
-        return query(
-            "ingest", "copy_from_stdin", table=sql.Identifier("raw", table), columns=columns
-        )
-
     root = lake_root(lake_url)
+    out = Path(spool)
     rows = dict.fromkeys(RAW_TABLES, 0)
-    with tempfile.TemporaryDirectory(prefix="bt-bench-copy-") as tmp:
-        spool = Path(tmp)
-        render_began = time.perf_counter()
-        with (
-            connect(copy_settings, role="loader", autocommit=True) as conn,
-            _bar(len(days), "day", "render rows", progress) as bar,
-        ):
-            formatter = conn.cursor()
-            for d in days:
-                day = date.fromisoformat(d)
-                conn.execute(bench_query("ensure_copy_target_partitions"), {"day": day})
-                handles = {t: (spool / f"{d}.{t}").open("wb") for t in RAW_TABLES}
-                copies = {
-                    t: Copy(formatter, binary=False, writer=FileWriter(handles[t]))
-                    for t in RAW_TABLES
-                }
-                for c in copies.values():
-                    c.__enter__()
-                for path in files_of_format(chain_partition(root, "blocks", day), LOAD_FORMAT):
-                    for block in read_file(path, "blocks", LOAD_FORMAT):
-                        copies["blocks"].write_row(block_row(block))
-                        rows["blocks"] += 1
-                for path in files_of_format(
-                    chain_partition(root, "transactions", day), LOAD_FORMAT
-                ):
-                    for tx in read_file(path, "transactions", LOAD_FORMAT):
-                        copies["transactions"].write_row(transaction_row(tx))
-                        for row in input_rows(tx):
-                            copies["inputs"].write_row(row)
-                        for row in output_rows(tx):
-                            copies["outputs"].write_row(row)
-                        rows["transactions"] += 1
-                        rows["inputs"] += len(tx.inputs)
-                        rows["outputs"] += len(tx.outputs)
-                for c in copies.values():
-                    c.__exit__(None, None, None)
-                for h in handles.values():
-                    h.close()
-                bar.update(1)
-        render_s = time.perf_counter() - render_began
-        bytes_rendered = sum(p.stat().st_size for p in spool.iterdir())
-        copy_s = 0.0
-        checkpoint(copy_settings)
-        with (
-            connect(copy_settings, role="loader") as conn,
-            _bar(len(days), "day", "bare COPY", progress) as bar,
-        ):
-            cur = conn.cursor()
-            for d in days:
-                began = time.perf_counter()
-                for table in RAW_TABLES:
-                    with (
-                        (spool / f"{d}.{table}").open("rb") as fh,
-                        cur.copy(copy_statement(table)) as copy,
-                    ):
-                        while chunk := fh.read(1 << 20):
-                            copy.write(chunk)
-                conn.commit()
-                copy_s += time.perf_counter() - began
-                bar.update(1)
-    total_rows = sum(rows.values())
+    began = time.perf_counter()
+    with (
+        connect(copy_settings, role="loader", autocommit=True) as conn,
+        _bar(len(days), "day", "render rows", progress) as bar,
+    ):
+        formatter = conn.cursor()
+        for d in days:
+            day = date.fromisoformat(d)
+            handles = {t: (out / f"{d}.{t}").open("wb") for t in RAW_TABLES}
+            copies = {
+                t: Copy(formatter, binary=False, writer=FileWriter(handles[t])) for t in RAW_TABLES
+            }
+            for c in copies.values():
+                c.__enter__()
+            for path in files_of_format(chain_partition(root, "blocks", day), LOAD_FORMAT):
+                for block in read_file(path, "blocks", LOAD_FORMAT):
+                    copies["blocks"].write_row(block_row(block))
+                    rows["blocks"] += 1
+            for path in files_of_format(chain_partition(root, "transactions", day), LOAD_FORMAT):
+                for tx in read_file(path, "transactions", LOAD_FORMAT):
+                    copies["transactions"].write_row(transaction_row(tx))
+                    for row in input_rows(tx):
+                        copies["inputs"].write_row(row)
+                    for row in output_rows(tx):
+                        copies["outputs"].write_row(row)
+                    rows["transactions"] += 1
+                    rows["inputs"] += len(tx.inputs)
+                    rows["outputs"] += len(tx.outputs)
+            for c in copies.values():
+                c.__exit__(None, None, None)
+            for h in handles.values():
+                h.close()
+            bar.update(1)
     return {
-        "seconds": round(copy_s, 3),
-        "render_s": round(render_s, 3),
+        "render_s": round(time.perf_counter() - began, 3),
         "rows": rows,
-        "bytes_rendered": bytes_rendered,
-        "tx_per_s": rate(rows["transactions"], copy_s),
-        "rows_per_s": rate(total_rows, copy_s),
+        "bytes_rendered": sum(p.stat().st_size for p in out.iterdir()),
     }
+
+
+def bare_copy(copy_settings: Any, days: list[str], spool: str, progress: bool) -> dict:
+    """The floor for the loader: the rendered rows (``render_rows``) COPYed per day (one
+    transaction each, blocks/transactions/inputs/outputs) into an empty copy of the raw tables,
+    after a checkpoint. Only the COPY is timed (the month partitions are created before)."""
+    from bench.sqlfiles import bench_query
+    from blocktrust.db import connect
+    from blocktrust.ingest.rows import RAW_TABLES
+
+    out = Path(spool)
+    with connect(copy_settings, role="loader", autocommit=True) as conn:
+        for month in sorted({d[:7] for d in days}):
+            conn.execute(bench_query("ensure_copy_target_partitions"), {"day": f"{month}-01"})
+    checkpoint(copy_settings)
+    copy_s = 0.0
+    with (
+        connect(copy_settings, role="loader") as conn,
+        _bar(len(days), "day", "bare COPY", progress) as bar,
+    ):
+        cur = conn.cursor()
+        for d in days:
+            began = time.perf_counter()
+            for table in RAW_TABLES:
+                with (
+                    (out / f"{d}.{table}").open("rb") as fh,
+                    cur.copy(_copy_statement(table)) as copy,
+                ):
+                    while chunk := fh.read(1 << 20):
+                        copy.write(chunk)
+            conn.commit()
+            copy_s += time.perf_counter() - began
+            bar.update(1)
+    return {"seconds": round(copy_s, 3)}
 
 
 # ---------------------------------------------------------------- load (the real loader)

@@ -59,6 +59,13 @@ def _import_harness(repo_root: Path) -> None:
     help="Days loaded and run one by one at 1x and at 10x history (the median is quoted).",
 )
 @click.option(
+    "--load-pairs",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Bare COPY / loader pairs for the load ratio (the median of the pairs' ratios).",
+)
+@click.option(
     "--results-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
@@ -82,6 +89,7 @@ def bench(
     clients: int,
     repeats: int,
     daily_runs: int,
+    load_pairs: int,
     results_dir: Path | None,
     doc: Path | None,
     progress: bool,
@@ -108,6 +116,7 @@ def bench(
         concurrent_clients=clients,
         incremental_repeats=repeats,
         daily_runs=daily_runs,
+        load_pairs=load_pairs,
         progress=progress,
     )
     out_dir = results_dir or settings.repo_root / "bench" / "results"
