@@ -28,32 +28,42 @@
 {%- endmacro %}
 
 {#-
-    Predicate of the rows a singular test checks (rendered when the test runs): `true` without
-    the var, else `date_column >= window_start - 7`, lowered to
-    the oldest input that int_inputs_joined_to_spent_outputs re-resolved in this dbt invocation
-    (a spent output that arrived after its spender): incremental_window() lowers every
-    downstream model's window to it, so the tests follow (dbt build: same invocation). The bound
-    is looked up once and inlined as a literal, so the planner sees a plain date range.
+    The first day a daily run's tests check (rendered when the test runs): none without the var,
+    else window_start - 7, lowered to 7 days before the oldest input that
+    int_inputs_joined_to_spent_outputs re-resolved in this dbt invocation (a spent output that
+    arrived after its spender): incremental_window() lowers every downstream model's window to
+    it, so the tests follow (dbt build: same invocation). Looked up once and inlined as a
+    literal, so the planner sees a plain date range.
 -#}
-{% macro in_test_window_of_invocation(date_column='block_date') -%}
+{% macro test_window_first_day() -%}
     {%- set late_inputs = ref('int_inputs_joined_to_spent_outputs') -%}
     {%- set window_start = test_window_start() -%}
     {%- if window_start is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set first_day = window_start -%}
+    {%- if execute -%}
+        {%- set lowest_sql -%}
+            select (least(
+                date '{{ window_start }}',
+                (
+                    select min(block_date) from {{ late_inputs }}
+                    where resolved_by_invocation_id = '{{ invocation_id }}'
+                )
+            ) - 7)::text
+        {%- endset -%}
+        {%- set first_day = run_query(lowest_sql).columns[0].values()[0] -%}
+    {%- endif -%}
+    {{ return(first_day) }}
+{%- endmacro %}
+
+{#- Predicate of the rows a singular test checks: `true` without the var, else
+    `date_column >= test_window_first_day()`. -#}
+{% macro in_test_window_of_invocation(date_column='block_date') -%}
+    {%- set first_day = test_window_first_day() -%}
+    {%- if first_day is none -%}
         true
     {%- else -%}
-        {%- set start_date = window_start -%}
-        {%- if execute -%}
-            {%- set lowest_sql -%}
-                select least(
-                    date '{{ window_start }}',
-                    (
-                        select min(block_date) from {{ late_inputs }}
-                        where resolved_by_invocation_id = '{{ invocation_id }}'
-                    )
-                )::text
-            {%- endset -%}
-            {%- set start_date = run_query(lowest_sql).columns[0].values()[0] -%}
-        {%- endif -%}
-        {{ date_column }} >= date '{{ start_date }}' - 7
+        {{ date_column }} >= date '{{ first_day }}'
     {%- endif -%}
 {%- endmacro %}

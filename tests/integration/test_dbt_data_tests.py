@@ -222,3 +222,60 @@ def test_spends_of_both_outputs_of_a_bip30_duplicate_txid_pass_no_output_spent_t
     with broken(warehouse, "intermediate", SPENT_INPUTS, SPEND_THE_EARLIER_BIP30_DUPLICATE):
         assert failures(warehouse, NO_OUTPUT_SPENT_TWICE) == {}
         assert failures(warehouse, NO_OUTPUT_SPENT_TWICE, D3.isoformat()) == {}
+
+
+SUM_OF_BALANCES = "assert_sum_of_balances_equals_utxo_total"
+# the daily run of a week after D3: its tests start at D3 (7 days of slack), so block 104 is the
+# window and blocks 100-103 lie before it
+WEEK_AFTER_D3 = (D3 + timedelta(days=7)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("schema", "table", "statement"),
+    [
+        pytest.param(
+            "marts",
+            "fct_address_ledger",
+            # D received 70 BTC in block 102 and spent them in t6: its window row must continue
+            # from that balance (a window whose running totals restart from the wrong base)
+            "update marts.fct_address_ledger set balance_after_sats = balance_after_sats + 1"
+            " where address = 'D' and block_number = 104",
+            id="window_balance_not_continuing_the_row_before_the_window",
+        ),
+        pytest.param(
+            "marts",
+            "fct_address_ledger",
+            "delete from marts.fct_address_ledger where address = 'I' and block_number = 104",
+            id="ledger_row_missing_from_the_window",
+        ),
+        pytest.param(
+            "intermediate",
+            "int_outputs",
+            "update intermediate.int_outputs set value_sats = value_sats + 1"
+            " where transaction_hash = %(t6)s and output_index = 0",
+            id="window_output_that_the_ledger_does_not_hold",
+        ),
+    ],
+)
+def test_daily_sum_of_balances_check_fails_when_the_window_breaks_the_utxo_identity(
+    warehouse: Settings, schema: str, table: str, statement: str
+) -> None:
+    assert failures(warehouse, SUM_OF_BALANCES, WEEK_AFTER_D3) == {}
+    with broken(warehouse, schema, table, statement):
+        assert failures(warehouse, SUM_OF_BALANCES, WEEK_AFTER_D3) == {SUM_OF_BALANCES: 1}
+        # the window of D3 itself holds the whole mini chain (no row before it)
+        assert failures(warehouse, SUM_OF_BALANCES, D3.isoformat()) == {SUM_OF_BALANCES: 1}
+    assert failures(warehouse, SUM_OF_BALANCES, WEEK_AFTER_D3) == {}
+
+
+def test_unspent_output_changed_before_the_window_passes_the_daily_run_and_fails_the_full_one(
+    warehouse: Settings,
+) -> None:
+    # t1's output 3 (A's change, block 101) is never spent: it counts in the UTXO set
+    statement = (
+        "update intermediate.int_outputs set value_sats = value_sats + 1"
+        " where transaction_hash = %(t1)s and output_index = 3"
+    )
+    with broken(warehouse, "intermediate", "int_outputs", statement):
+        assert failures(warehouse, SUM_OF_BALANCES) == {SUM_OF_BALANCES: 1}
+        assert failures(warehouse, SUM_OF_BALANCES, WEEK_AFTER_D3) == {}
