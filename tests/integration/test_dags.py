@@ -9,6 +9,7 @@ DagRun.
 from __future__ import annotations
 
 import os
+import re
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -54,8 +55,7 @@ def chain():
     return batches, run.answer_key
 
 
-@pytest.fixture
-def dag_env(pg_settings, file_lake, chain, airflow_db, monkeypatch):
+def _lake_and_connections(base, file_lake, chain, monkeypatch):
     """Lake written, connections exported as AIRFLOW_CONN_* from the settings."""
     import dataclasses
 
@@ -68,11 +68,17 @@ def dag_env(pg_settings, file_lake, chain, airflow_db, monkeypatch):
     for batch in batches:
         write_day(root, batch.day, batch.blocks, batch.transactions, formats=("bitcoin-etl",))
     write_tagpack(root, key)
-    settings = dataclasses.replace(pg_settings, lake_url=file_lake, lake_format="bitcoin-etl")
+    settings = dataclasses.replace(base, lake_url=file_lake, lake_format="bitcoin-etl")
     for name, value in settings.airflow_conn_env().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("BLOCKTRUST_LAKE_FORMAT", "bitcoin-etl")
     return settings, batches
+
+
+@pytest.fixture
+def dag_env(pg_settings, file_lake, chain, airflow_db, monkeypatch):
+    """The session's warehouse database, the chain's lake, the connections."""
+    return _lake_and_connections(pg_settings, file_lake, chain, monkeypatch)
 
 
 def _dag(dag_id: str):
@@ -242,3 +248,56 @@ def test_broken_day_turns_the_gate_red_names_the_check_and_leaves_the_warehouse(
     assert fault.check in out + err
     assert [q.block_date for q in open_quarantines(settings)] == [BROKEN_DAYS[1]]
     assert _warehouse_checksum(settings) == before
+
+
+@pytest.fixture
+def built_warehouse_env(fresh_db, file_lake, chain, airflow_db, monkeypatch):
+    """A fresh database with the chain's first two days loaded and every model built."""
+    from blocktrust.ingest.loader import load_day
+    from blocktrust.warehouse.dbt import run_dbt
+
+    settings, batches = _lake_and_connections(fresh_db, file_lake, chain, monkeypatch)
+    for batch in batches[:2]:
+        load_day(settings, batch.day)
+    run_dbt(settings, ["run"])
+    # the audit tests every model (the other DAG tests build staging only)
+    monkeypatch.delenv("BLOCKTRUST_DBT_SELECT", raising=False)
+    return settings
+
+
+def _run_now(dag):
+    """A manual run of a DAG whose schedule has no data interval (a cron trigger)."""
+    run = dag.test(logical_date=datetime.now(UTC))
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    print(f"\n{dag.dag_id}: {run.state} {states}")
+    return run, states
+
+
+def test_warehouse_audit_passes_then_finds_a_balance_changed_before_any_daily_window(
+    built_warehouse_env, capfd
+) -> None:
+    from blocktrust.db import connect
+
+    settings = built_warehouse_env
+    dag = _dag("warehouse_audit")
+    run, states = _run_now(dag)
+    assert run.state == "success", states
+    assert set(states) == {"reconcile_marts_with_raw", "dbt_test_full_history"}
+    capfd.readouterr()
+
+    # the busiest address's stored balance, one satoshi off (old rows no daily run rewrites)
+    with connect(settings, "owner") as conn:
+        conn.execute(
+            "update marts.dim_address_totals set balance_sats = balance_sats + 1"
+            " where address = (select address from marts.dim_address_totals"
+            " order by tx_count desc, address limit 1)"
+        )
+    run, states = _run_now(dag)
+    assert run.state == "failed"
+    assert states == {"reconcile_marts_with_raw": "failed", "dbt_test_full_history": "failed"}
+    gx = next(ti for ti in run.get_task_instances() if ti.task_id == "reconcile_marts_with_raw")
+    assert gx.try_number == 1  # a finding is not retried
+    out, err = capfd.readouterr()
+    assert "marts_balance_total_matches_raw_utxo: 1 rows" in out + err
+    # the full form of the test (no window), not only the daily one, flags the balance
+    assert re.search(r"FAIL 1 assert_sum_of_balances_equals_utxo_total", out + err)

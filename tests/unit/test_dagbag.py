@@ -29,7 +29,7 @@ def dagbag(tmp_path_factory: pytest.TempPathFactory):
 
 def test_dags_import_without_errors(dagbag) -> None:
     assert dagbag.import_errors == {}
-    assert {"bitcoin_ingest", "prices_ingest"} <= set(dagbag.dag_ids)
+    assert {"bitcoin_ingest", "prices_ingest", "warehouse_audit"} <= set(dagbag.dag_ids)
 
 
 def test_every_dag_is_tagged_and_documented(dagbag) -> None:
@@ -83,6 +83,23 @@ def test_default_transform_is_one_dbt_build_task_waiting_for_the_previous_day(da
     assert isinstance(task, DbtBuildLocalOperator)
     assert task.depends_on_past is True
     assert task.vars == {"window_start": "{{ ds }}"}
+
+
+def test_warehouse_audit_tests_the_whole_history_weekly(dagbag) -> None:
+    from airflow.sdk import CronTriggerTimetable
+    from cosmos.operators.local import DbtTestLocalOperator
+
+    dag = dagbag.dags["warehouse_audit"]
+    assert isinstance(dag.timetable, CronTriggerTimetable)
+    assert dag.timetable.expression == "0 6 * * 0"
+    assert dag.catchup is False
+    assert dag.get_task("reconcile_marts_with_raw").upstream_task_ids == set()
+    if not (DAGS.parent / "dbt_project" / "dbt_project.yml").exists():
+        pytest.skip("dbt_project/dbt_project.yml absent: no dbt test task")
+    task = dag.get_task("dbt_test_full_history")
+    assert isinstance(task, DbtTestLocalOperator)
+    assert not task.vars  # no window_start: every row is tested
+    assert task.upstream_task_ids == set()
 
 
 def _transform_in_a_dag(monkeypatch, mode: str):

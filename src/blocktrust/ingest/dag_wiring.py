@@ -164,6 +164,27 @@ def dbt_build_task(task_id: str = "transform") -> Any:
     )
 
 
+def dbt_full_history_test_task(task_id: str = "dbt_test_full_history") -> Any:
+    """One Cosmos ``dbt test`` of the selected models without ``window_start``: every data test
+    over the whole history (the daily runs test their window only; docs/quality.md)."""
+    from cosmos.constants import InvocationMode
+    from cosmos.operators.local import DbtTestLocalOperator
+
+    return DbtTestLocalOperator(
+        task_id=task_id,
+        project_dir=str(DBT_PROJECT_DIR),
+        profile_config=_profile_config(),
+        invocation_mode=InvocationMode.DBT_RUNNER,
+        select=" ".join(dbt_select()) or None,
+        indirect_selection="cautious",
+        env=dbt_env(),
+        doc_md=(
+            "`dbt test` over the whole history (no `window_start`): the sum of balances "
+            "against the whole UTXO set, every key and money identity of every row."
+        ),
+    )
+
+
 def dbt_transform_group(group_id: str = "transform") -> Any:
     """The dbt models as a Cosmos task group, run in-process, for the run's day.
 
