@@ -219,12 +219,31 @@ def render_run(r: dict[str, Any]) -> list[str]:
     return lines + _tail(r)
 
 
+LARGEST_TABLES = 8
+
+
+def _largest_tables(tables: dict[str, dict[str, int]]) -> str:
+    """' Largest tables (MiB, heap + indexes): a 1,200 + 800, ...' (older results: '')."""
+    if not tables:
+        return ""
+    ranked = sorted(tables.items(), key=lambda kv: -(kv[1]["table"] + kv[1]["indexes"]))
+    return (
+        " Largest tables (MiB, heap + indexes): "
+        + ", ".join(
+            f"`{name}` {t['table'] / 2**20:,.0f} + {t['indexes'] / 2**20:,.0f}"
+            for name, t in ranked[:LARGEST_TABLES]
+        )
+        + "."
+    )
+
+
 def _tail(r: dict[str, Any]) -> list[str]:
     lines = [
         f"**Size**: {r['size']['database_bytes'] / 2**20:,.0f} MiB database, "
         f"{_fmt(r['size']['bytes_per_transaction'], 0)} bytes per transaction ("
         + ", ".join(f"{k} {v / 2**20:,.0f} MiB" for k, v in r["size"]["schema_bytes"].items())
-        + ").",
+        + ")."
+        + _largest_tables(r["size"].get("table_bytes") or {}),
         "",
         "**Peak memory per step** (MiB; harness process maxrss, and the largest private RSS of "
         "one PostgreSQL backend of the step)",

@@ -432,4 +432,8 @@ def sizes(settings: Any) -> dict[str, Any]:
     with connect(settings, "owner", autocommit=True) as conn:
         total = conn.execute(bench_query("database_size")).fetchone()[0]
         per_schema = dict(conn.execute(bench_query("schema_sizes")).fetchall())
-    return {"database_bytes": total, "schema_bytes": per_schema}
+        per_table = {
+            name: {"table": table, "indexes": indexes}
+            for name, table, indexes in conn.execute(bench_query("table_sizes")).fetchall()
+        }
+    return {"database_bytes": total, "schema_bytes": per_schema, "table_bytes": per_table}
