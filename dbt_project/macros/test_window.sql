@@ -67,3 +67,37 @@
         {{ date_column }} >= date '{{ first_day }}'
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    The window of a daily run's tests in blocks, cut as incremental_window() cuts the models'
+    windows: [start_block, scan_from_date] with start_block the first height dated on or after
+    first_day (test_window_first_day()) and scan_from_date the oldest day at or above it (block
+    times are not monotone). Looked up once and inlined as literals.
+-#}
+{% macro test_window_blocks(first_day) -%}
+    {#- ref() before any return: dbt records the dependency while it parses -#}
+    {%- set blocks = ref('stg_bitcoin__blocks') -%}
+    {%- if not execute -%}
+        {{ return([0, first_day]) }}
+    {%- endif -%}
+    {%- set bounds_sql -%}
+        with first_block as (
+            select coalesce(
+                (select min(block_number) from {{ blocks }}
+                 where block_date >= date '{{ first_day }}'),
+                (select coalesce(max(block_number), -1) + 1 from {{ blocks }})
+            ) as start_block
+        )
+        select
+            first_block.start_block,
+            coalesce(
+                (select min(block_date) from {{ blocks }}
+                 where block_number >= first_block.start_block
+                   and block_date >= date '{{ first_day }}' - 7),
+                date '{{ first_day }}'
+            )::text
+        from first_block
+    {%- endset -%}
+    {%- set row = run_query(bounds_sql).rows[0] -%}
+    {{ return([row[0] | int, row[1]]) }}
+{%- endmacro %}

@@ -7,65 +7,59 @@
 -- the change of the UTXO set (addressed outputs created in the window, minus the addressed
 -- outputs its inputs spent). It fails on window rows whose running balances do not continue
 -- from the address's last row before the window, and on ledger rows missing from or added to
--- the window. The full check (no window) compares the totals with the whole UTXO set.
+-- the window. The full check (no window) compares the totals with the whole UTXO set; the
+-- weekly warehouse_audit DAG runs it.
 {%- set first_day = test_window_first_day() %}
 {%- if first_day is not none %}
+{%- set start_block, scan_from_date = test_window_blocks(first_day) %}
 with
 
--- the window as the models cut it (macros/incremental_window.sql): every block from the first
--- one dated in the test window on, by height (block times are not monotone)
-window_bounds as (
-    select
-        start_block,
-        (
-            select min(blocks.block_date) from {{ ref('stg_bitcoin__blocks') }} as blocks
-            where
-                blocks.block_number >= first_block.start_block
-                and blocks.block_date >= date '{{ first_day }}' - 7
-        ) as scan_from_date
-    from (
-        select min(block_number) as start_block
-        from {{ ref('stg_bitcoin__blocks') }}
-        where block_date >= date '{{ first_day }}'
-    ) as first_block
-),
-
--- not materialized: read twice (window and lookups), it would be copied whole
-ledger as not materialized (select * from {{ ref('fct_address_ledger') }}),
-
-window_last_rows as (
-    select distinct on (ledger.address)
-        ledger.address,
-        ledger.balance_after_sats
-    from ledger
+-- the window's ledger rows; the blocks are cut as the models cut them
+-- (macros/incremental_window.sql): by height from the first block dated in the test window
+window_rows as (
+    select * from {{ ref('fct_address_ledger') }}
     where
-        ledger.block_number >= (select start_block from window_bounds)
-        and ledger.block_date >= (select scan_from_date from window_bounds)
-    order by ledger.address asc, ledger.block_number desc, ledger.transaction_index desc
+        block_number >= {{ start_block }}
+        and block_date >= date '{{ scan_from_date }}'
 ),
 
-balance_changes as (
-    select
-        window_last_rows.balance_after_sats
-        - coalesce(last_row_before.balance_after_sats, 0) as change_sats
-    from window_last_rows
-    left join lateral (
+last_window_rows as (
+    select distinct on (address)
+        address,
+        balance_after_sats
+    from window_rows
+    order by address asc, block_number desc, transaction_index desc
+),
+
+-- one index probe per window row for the address's last row before the window, correlated
+-- with the ledger table itself (what lets Citus push the LIMIT down to the shards, as in
+-- fct_address_ledger), then one row per address
+last_rows_before_window as (
+    select distinct on (window_ledger.address)
+        window_ledger.address,
+        last_row.balance_after_sats
+    from {{ ref('fct_address_ledger') }} as window_ledger
+    inner join lateral (
         select earlier.balance_after_sats
-        from ledger as earlier
+        from {{ ref('fct_address_ledger') }} as earlier
         where
-            earlier.address = window_last_rows.address
-            and earlier.block_number < (select start_block from window_bounds)
+            earlier.address = window_ledger.address
+            and earlier.block_number < {{ start_block }}  -- noqa: LT02
         order by earlier.block_number desc, earlier.transaction_index desc
         limit 1
-    ) as last_row_before on true
+    ) as last_row on true
+    where
+        window_ledger.block_number >= {{ start_block }}
+        and window_ledger.block_date >= date '{{ scan_from_date }}'
+    order by window_ledger.address
 ),
 
 created as (
     select value_sats from {{ ref('int_outputs') }}
     where
         address is not null
-        and block_number >= (select start_block from window_bounds)
-        and block_date >= (select scan_from_date from window_bounds)
+        and block_number >= {{ start_block }}
+        and block_date >= date '{{ scan_from_date }}'
 ),
 
 spent as (
@@ -73,21 +67,24 @@ spent as (
     where
         address is not null
         and spent_block_number is not null
-        and block_number >= (select start_block from window_bounds)
-        and block_date >= (select scan_from_date from window_bounds)
+        and block_number >= {{ start_block }}
+        and block_date >= date '{{ scan_from_date }}'
 ),
 
 compared as (
     select
-        (select start_block from window_bounds) as window_start_block,
+        {{ start_block }} as window_start_block,
         (select coalesce(sum(value_sats), 0) from created)
         - (select coalesce(sum(value_sats), 0) from spent) as utxo_change_sats,
-        (select coalesce(sum(change_sats), 0) from balance_changes) as balance_change_sats
+        (select coalesce(sum(balance_after_sats), 0) from last_window_rows)
+        - (select coalesce(sum(balance_after_sats), 0) from last_rows_before_window)
+            as balance_change_sats
 )
 
 select * from compared
 where utxo_change_sats <> balance_change_sats
 {%- else %}
+
 with
 
 outputs as (select * from {{ ref('int_outputs') }}),
