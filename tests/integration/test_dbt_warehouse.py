@@ -372,6 +372,25 @@ def test_input_whose_spent_output_is_never_loaded_stays_pending(built: Settings)
     assert select(built, "dim_addresses", address="H")[0]["received_sats"] == BTC
 
 
+def test_every_address_column_has_the_c_collation_so_tag_lookups_use_their_index(
+    built: Settings,
+) -> None:
+    # dim_tags.address under the database default collation made every tag lookup of the
+    # canonical queries a full scan of dim_tags' index (top recipients of the 1M hub: 10.6 ms,
+    # 0.2 ms with one collation): an index serves only comparisons under its own collation.
+    with psycopg.connect(built.dsn("owner")) as conn:
+        columns = conn.execute(
+            "select table_schema || '.' || table_name || '.' || column_name, collation_name"
+            " from information_schema.columns"
+            " where column_name in ('address', 'from_address', 'to_address')"
+            " and table_schema in ('staging', 'intermediate', 'marts')"
+        ).fetchall()
+    assert {"marts.dim_tags.address", "marts.fct_address_flows.to_address"} <= {
+        name for name, _ in columns
+    }
+    assert [name for name, collation in columns if collation != "C"] == []
+
+
 def test_multisig_gets_a_sorted_synthetic_key_and_op_return_no_address(built: Settings) -> None:
     ms = select(built, "dim_addresses", address=MULTISIG)[0]
     assert (ms["received_sats"], ms["sent_sats"], ms["balance_sats"]) == (10 * BTC, 10 * BTC, 0)

@@ -6,7 +6,9 @@ source as (select * from {{ source('tags', 'addresses') }}),
 renamed as (
     select
         ---------- ids
-        address,
+        -- the collation of every address column of the warehouse (address_from_addresses):
+        -- a join or lookup of addresses under two collations cannot use an index
+        address collate "C" as address,
         label,
         tagpack,
         ---------- attributes
