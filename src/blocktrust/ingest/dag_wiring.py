@@ -136,25 +136,34 @@ def dbt_transform(task_id: str = "transform") -> Any:
     return dbt_build_task(task_id)
 
 
+def _dbt_local_operator_args() -> dict[str, Any]:
+    """What every single-task Cosmos dbt operator here shares: in-process dbt on the project,
+    the selected models, and only tests whose parents are all selected (a subset never runs a
+    mart's test)."""
+    from cosmos.constants import InvocationMode
+
+    return {
+        "project_dir": str(DBT_PROJECT_DIR),
+        "profile_config": _profile_config(),
+        "invocation_mode": InvocationMode.DBT_RUNNER,
+        "select": " ".join(dbt_select()) or None,
+        "indirect_selection": "cautious",
+        "env": dbt_env(),
+    }
+
+
 def dbt_build_task(task_id: str = "transform") -> Any:
     """One Cosmos ``dbt build`` (models and their tests, in graph order) for the run's day.
 
     Runs in-process (dbtRunner). It waits for the previous day's transform (running totals of
     day D+1 start from day D's rows), so days load in parallel but transform in order.
     """
-    from cosmos.constants import InvocationMode
     from cosmos.operators.local import DbtBuildLocalOperator
 
     return DbtBuildLocalOperator(
         task_id=task_id,
-        project_dir=str(DBT_PROJECT_DIR),
-        profile_config=_profile_config(),
-        invocation_mode=InvocationMode.DBT_RUNNER,
-        select=" ".join(dbt_select()) or None,
-        # Only tests whose parents are all selected (a subset never runs a mart's test).
-        indirect_selection="cautious",
+        **_dbt_local_operator_args(),
         vars=DBT_VARS,
-        env=dbt_env(),
         emit_datasets=False,
         depends_on_past=True,
         doc_md=(
@@ -167,17 +176,11 @@ def dbt_build_task(task_id: str = "transform") -> Any:
 def dbt_full_history_test_task(task_id: str = "dbt_test_full_history") -> Any:
     """One Cosmos ``dbt test`` of the selected models without ``window_start``: every data test
     over the whole history (the daily runs test their window only; docs/quality.md)."""
-    from cosmos.constants import InvocationMode
     from cosmos.operators.local import DbtTestLocalOperator
 
     return DbtTestLocalOperator(
         task_id=task_id,
-        project_dir=str(DBT_PROJECT_DIR),
-        profile_config=_profile_config(),
-        invocation_mode=InvocationMode.DBT_RUNNER,
-        select=" ".join(dbt_select()) or None,
-        indirect_selection="cautious",
-        env=dbt_env(),
+        **_dbt_local_operator_args(),
         doc_md=(
             "`dbt test` over the whole history (no `window_start`): the sum of balances "
             "against the whole UTXO set, every key and money identity of every row."
