@@ -1,42 +1,152 @@
 -- balance = received - sent >= 0 for every address, and the last ledger row agrees.
--- A daily run (macros/test_window.sql) checks the addresses its window touched (a ledger row in
--- the window, or totals last updated in it) against their whole ledger.
-{%- set is_daily_run = test_window_start() is not none %}
+-- A daily run (macros/test_window.sql) checks the same in time proportional to its window, by
+-- induction: each window row of the ledger continues the address's previous row (the one
+-- before the window for its first window row: balance, received, sent and transaction count
+-- add up), no balance goes negative, and the totals of every address touched in the window
+-- equal its last ledger row. The full check (no window) sums every address's whole ledger.
+{%- set first_day = test_window_first_day() %}
+{%- if first_day is not none %}
+{%- set start_block, scan_from_date = test_window_blocks(first_day) %}
 with
 
--- not materialized: used several times, they would be copied whole instead of filtered
-totals as not materialized (select * from {{ ref('dim_address_totals') }}),
-
-ledger as not materialized (select * from {{ ref('fct_address_ledger') }}),
-
-window_ledger as (
+window_rows as (
     select
         address,
-        block_number
-    from ledger
-    where {{ in_test_window_of_invocation() }}
+        block_number,
+        transaction_index,
+        received_sats,
+        sent_sats,
+        net_sats,
+        balance_after_sats,
+        cum_received_sats,
+        cum_sent_sats,
+        cum_tx_count
+    from {{ ref('fct_address_ledger') }}
+    where
+        block_number >= {{ start_block }}
+        and block_date >= date '{{ scan_from_date }}'
 ),
 
-window_addresses as (
-    select address from window_ledger
+-- the last row before the window of each touched address: one index probe per window row,
+-- correlated with the ledger table itself (the pattern Citus pushes down), one row per address
+rows_before_window as (
+    select distinct on (window_ledger.address)
+        window_ledger.address,
+        last_row.balance_after_sats,
+        last_row.cum_received_sats,
+        last_row.cum_sent_sats,
+        last_row.cum_tx_count
+    from {{ ref('fct_address_ledger') }} as window_ledger
+    inner join lateral (
+        select
+            earlier.balance_after_sats,
+            earlier.cum_received_sats,
+            earlier.cum_sent_sats,
+            earlier.cum_tx_count
+        from {{ ref('fct_address_ledger') }} as earlier
+        where
+            earlier.address = window_ledger.address
+            and earlier.block_number < {{ start_block }}  -- noqa: LT02
+        order by earlier.block_number desc, earlier.transaction_index desc
+        limit 1
+    ) as last_row on true
+    where
+        window_ledger.block_number >= {{ start_block }}
+        and window_ledger.block_date >= date '{{ scan_from_date }}'
+    order by window_ledger.address
+),
+
+chained as (
+    select
+        window_rows.*,
+        coalesce(
+            lag(window_rows.balance_after_sats) over chain_order,
+            rows_before_window.balance_after_sats,
+            0
+        ) as balance_before_sats,
+        coalesce(
+            lag(window_rows.cum_received_sats) over chain_order,
+            rows_before_window.cum_received_sats,
+            0
+        ) as cum_received_before_sats,
+        coalesce(
+            lag(window_rows.cum_sent_sats) over chain_order,
+            rows_before_window.cum_sent_sats,
+            0
+        ) as cum_sent_before_sats,
+        coalesce(
+            lag(window_rows.cum_tx_count) over chain_order,
+            rows_before_window.cum_tx_count,
+            0
+        ) as cum_tx_count_before,
+        row_number() over last_first as newest
+    from window_rows
+    left join rows_before_window on window_rows.address = rows_before_window.address
+    window
+        chain_order as (
+            partition by window_rows.address
+            order by window_rows.block_number, window_rows.transaction_index
+        ),
+        last_first as (
+            partition by window_rows.address
+            order by window_rows.block_number desc, window_rows.transaction_index desc
+        )
+),
+
+broken_chains as (
+    select distinct address
+    from chained
+    where
+        balance_after_sats <> balance_before_sats + net_sats
+        or balance_after_sats < 0
+        or cum_received_sats <> cum_received_before_sats + received_sats
+        or cum_sent_sats <> cum_sent_before_sats + sent_sats
+        or cum_tx_count <> cum_tx_count_before + 1
+),
+
+last_rows as (
+    select * from chained
+    where newest = 1
+),
+
+-- the addresses touched in the window: a ledger row in it, or totals last updated in it (an
+-- address whose window rows vanished on a reload)
+touched_addresses as (
+    select address from window_rows
     union
-    select address from totals
-    where last_block_number >= (select min(block_number) from window_ledger)
+    select address from {{ ref('dim_address_totals') }}
+    where last_block_number >= {{ start_block }}
 ),
 
 totals_to_check as (
-    select * from totals
-    {%- if is_daily_run %}
-    where address in (select address from window_addresses)
-    {%- endif %}
+    select totals.*
+    from {{ ref('dim_address_totals') }} as totals
+    inner join touched_addresses on totals.address = touched_addresses.address
 ),
 
-ledger_to_check as (
-    select * from ledger
-    {%- if is_daily_run %}
-    where address in (select address from window_addresses)
-    {%- endif %}
-),
+mismatched_totals as (
+    select coalesce(totals_to_check.address, last_rows.address) as address
+    from totals_to_check
+    full outer join last_rows on totals_to_check.address = last_rows.address
+    where
+        totals_to_check.address is null
+        or last_rows.address is null
+        or totals_to_check.balance_sats
+        <> totals_to_check.received_sats - totals_to_check.sent_sats
+        or totals_to_check.balance_sats < 0
+        or totals_to_check.received_sats <> last_rows.cum_received_sats
+        or totals_to_check.sent_sats <> last_rows.cum_sent_sats
+        or totals_to_check.tx_count <> last_rows.cum_tx_count
+        or totals_to_check.balance_sats <> last_rows.balance_after_sats
+)
+
+select address from broken_chains
+union
+select address from mismatched_totals
+{%- else %}
+with
+
+totals as (select * from {{ ref('dim_address_totals') }}),
 
 ledger_sums as (
     select
@@ -45,20 +155,20 @@ ledger_sums as (
         sum(sent_sats) as sent_sats,
         count(*) as tx_count,
         min(balance_after_sats) as lowest_balance_sats
-    from ledger_to_check
+    from {{ ref('fct_address_ledger') }}
     group by address
 )
 
-select totals_to_check.address
-from totals_to_check
-full outer join ledger_sums on totals_to_check.address = ledger_sums.address
+select totals.address
+from totals
+full outer join ledger_sums on totals.address = ledger_sums.address
 where
-    totals_to_check.address is null
+    totals.address is null
     or ledger_sums.address is null
-    or totals_to_check.balance_sats
-    <> totals_to_check.received_sats - totals_to_check.sent_sats
-    or totals_to_check.balance_sats < 0
+    or totals.balance_sats <> totals.received_sats - totals.sent_sats
+    or totals.balance_sats < 0
     or ledger_sums.lowest_balance_sats < 0
-    or totals_to_check.received_sats <> ledger_sums.received_sats
-    or totals_to_check.sent_sats <> ledger_sums.sent_sats
-    or totals_to_check.tx_count <> ledger_sums.tx_count
+    or totals.received_sats <> ledger_sums.received_sats
+    or totals.sent_sats <> ledger_sums.sent_sats
+    or totals.tx_count <> ledger_sums.tx_count
+{%- endif %}

@@ -279,3 +279,49 @@ def test_unspent_output_changed_before_the_window_passes_the_daily_run_and_fails
     with broken(warehouse, "intermediate", "int_outputs", statement):
         assert failures(warehouse, SUM_OF_BALANCES) == {SUM_OF_BALANCES: 1}
         assert failures(warehouse, SUM_OF_BALANCES, WEEK_AFTER_D3) == {}
+
+
+RECEIVED_MINUS_SENT = "assert_balances_are_received_minus_sent"
+
+
+@pytest.mark.parametrize(
+    ("table", "statement"),
+    [
+        pytest.param(
+            "fct_address_ledger",
+            "update marts.fct_address_ledger set cum_sent_sats = cum_sent_sats + 1"
+            " where address = 'D' and block_number = 104",
+            id="window_row_whose_running_total_skips_a_satoshi",
+        ),
+        pytest.param(
+            "fct_address_ledger",
+            # D's row in block 102 lies before the week-after window: its window row in block
+            # 104 no longer continues it
+            "update marts.fct_address_ledger set balance_after_sats = balance_after_sats + 1"
+            " where address = 'D' and block_number = 102",
+            id="row_before_the_window_that_the_window_does_not_continue",
+        ),
+        pytest.param(
+            "dim_address_totals",
+            "update marts.dim_address_totals set tx_count = tx_count + 1 where address = 'I'",
+            id="totals_that_disagree_with_the_last_ledger_row",
+        ),
+    ],
+)
+def test_daily_received_minus_sent_check_fails_on_a_broken_running_total(
+    warehouse: Settings, table: str, statement: str
+) -> None:
+    assert failures(warehouse, RECEIVED_MINUS_SENT, WEEK_AFTER_D3) == {}
+    with broken(warehouse, "marts", table, statement):
+        assert failures(warehouse, RECEIVED_MINUS_SENT, WEEK_AFTER_D3) == {RECEIVED_MINUS_SENT: 1}
+    assert failures(warehouse, RECEIVED_MINUS_SENT, WEEK_AFTER_D3) == {}
+
+
+def test_totals_off_before_the_window_pass_the_daily_check_and_fail_the_full_one(
+    warehouse: Settings,
+) -> None:
+    # C received and spent everything in blocks 101-102, before the week-after window
+    statement = "update marts.dim_address_totals set sent_sats = sent_sats + 1 where address = 'C'"
+    with broken(warehouse, "marts", "dim_address_totals", statement):
+        assert failures(warehouse, RECEIVED_MINUS_SENT) == {RECEIVED_MINUS_SENT: 1}
+        assert failures(warehouse, RECEIVED_MINUS_SENT, WEEK_AFTER_D3) == {}
