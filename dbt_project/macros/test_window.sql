@@ -101,3 +101,34 @@
     {%- set row = run_query(bounds_sql).rows[0] -%}
     {{ return([row[0] | int, row[1]]) }}
 {%- endmacro %}
+
+{#-
+    Body of a CTE for the daily tests: one row per address with a ledger row in the window
+    [start_block, scan_from_date] (test_window_blocks()), holding `columns` of its last ledger
+    row before the window. One index probe per window row, correlated with the ledger table
+    itself (the pattern Citus pushes down, as in fct_address_ledger), then one row per address.
+-#}
+{% macro ledger_rows_before_test_window(start_block, scan_from_date, columns) -%}
+    select distinct on (window_ledger.address)
+        window_ledger.address
+        {%- for column in columns %},
+        last_row.{{ column }}
+        {%- endfor %}
+    from {{ ref('fct_address_ledger') }} as window_ledger
+    inner join lateral (
+        select
+            {%- for column in columns %}
+            earlier.{{ column }}{{ "," if not loop.last }}
+            {%- endfor %}
+        from {{ ref('fct_address_ledger') }} as earlier
+        where
+            earlier.address = window_ledger.address
+            and earlier.block_number < {{ start_block }}
+        order by earlier.block_number desc, earlier.transaction_index desc
+        limit 1
+    ) as last_row on true
+    where
+        window_ledger.block_number >= {{ start_block }}
+        and window_ledger.block_date >= date '{{ scan_from_date }}'
+    order by window_ledger.address
+{%- endmacro %}

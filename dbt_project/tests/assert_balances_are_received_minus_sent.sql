@@ -27,33 +27,13 @@ window_rows as (
         and block_date >= date '{{ scan_from_date }}'
 ),
 
--- the last row before the window of each touched address: one index probe per window row,
--- correlated with the ledger table itself (the pattern Citus pushes down), one row per address
+-- the last row before the window of each touched address (macros/test_window.sql)
 rows_before_window as (
-    select distinct on (window_ledger.address)
-        window_ledger.address,
-        last_row.balance_after_sats,
-        last_row.cum_received_sats,
-        last_row.cum_sent_sats,
-        last_row.cum_tx_count
-    from {{ ref('fct_address_ledger') }} as window_ledger
-    inner join lateral (
-        select
-            earlier.balance_after_sats,
-            earlier.cum_received_sats,
-            earlier.cum_sent_sats,
-            earlier.cum_tx_count
-        from {{ ref('fct_address_ledger') }} as earlier
-        where
-            earlier.address = window_ledger.address
-            and earlier.block_number < {{ start_block }}  -- noqa: LT02
-        order by earlier.block_number desc, earlier.transaction_index desc
-        limit 1
-    ) as last_row on true
-    where
-        window_ledger.block_number >= {{ start_block }}
-        and window_ledger.block_date >= date '{{ scan_from_date }}'
-    order by window_ledger.address
+    {{ ledger_rows_before_test_window(
+        start_block,
+        scan_from_date,
+        ['balance_after_sats', 'cum_received_sats', 'cum_sent_sats', 'cum_tx_count']
+    ) }}
 ),
 
 chained as (

@@ -31,27 +31,8 @@ last_window_rows as (
     order by address asc, block_number desc, transaction_index desc
 ),
 
--- one index probe per window row for the address's last row before the window, correlated
--- with the ledger table itself (what lets Citus push the LIMIT down to the shards, as in
--- fct_address_ledger), then one row per address
 last_rows_before_window as (
-    select distinct on (window_ledger.address)
-        window_ledger.address,
-        last_row.balance_after_sats
-    from {{ ref('fct_address_ledger') }} as window_ledger
-    inner join lateral (
-        select earlier.balance_after_sats
-        from {{ ref('fct_address_ledger') }} as earlier
-        where
-            earlier.address = window_ledger.address
-            and earlier.block_number < {{ start_block }}  -- noqa: LT02
-        order by earlier.block_number desc, earlier.transaction_index desc
-        limit 1
-    ) as last_row on true
-    where
-        window_ledger.block_number >= {{ start_block }}
-        and window_ledger.block_date >= date '{{ scan_from_date }}'
-    order by window_ledger.address
+    {{ ledger_rows_before_test_window(start_block, scan_from_date, ['balance_after_sats']) }}
 ),
 
 created as (
