@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-SCALES = {100_000: "100k", 1_000_000: "1m", 10_000_000: "10m"}
+# 3m: the largest scale whose lake and warehouse fit this machine's free disk (docs/benchmarks.md).
+SCALES = {100_000: "100k", 1_000_000: "1m", 3_000_000: "3m", 10_000_000: "10m"}
 
 
 def scale_label(n_transactions: int) -> str:
-    """100k / 1m / 10m for the documented scales, else the number itself (tiny test runs)."""
+    """100k / 1m / 3m / 10m for the documented scales, else the number itself (tiny test runs)."""
     return SCALES.get(n_transactions, str(n_transactions))
 
 

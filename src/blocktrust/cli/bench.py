@@ -26,7 +26,10 @@ def _import_harness(repo_root: Path) -> None:
     type=click.IntRange(min=10),
     default=100_000,
     show_default=True,
-    help="Scale: 100000, 1000000 or 10000000 transactions (other values for trials).",
+    help=(
+        "Scale: 100000, 1000000, 3000000 (the largest this machine's disk holds) or 10000000"
+        " transactions (other values for trials)."
+    ),
 )
 @click.option("--seed", type=int, default=1, show_default=True, help="Generator seed.")
 @click.option(
