@@ -273,10 +273,112 @@ def _tail(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _get(r: dict[str, Any], *path: str) -> Any:
+    """r[path[0]][path[1]]...; None where a run (an older schema, a failed step) lacks it."""
+    node: Any = r
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def _slowest_query(r: dict[str, Any], who: str) -> str:
+    """'4.14 (`balance_history`)': the largest one-connection p95 of the address queries
+    (two hops, with their own target, apart)."""
+    single = _get(r, "queries", "single_client", "queries") or {}
+    p95 = {
+        name: q[who]["p95_ms"]
+        for name, q in single.items()
+        if name != "two_hops_out" and q.get(who, {}).get("p95_ms") is not None
+    }
+    if not p95:
+        return "–"
+    name = max(p95, key=p95.__getitem__)
+    return f"{p95[name]:,.2f} (`{name}`)"
+
+
+def _per_100k_tx(seconds: float | None, r: dict[str, Any]) -> str:
+    tx = _get(r, "transform", "history_tx_10x")
+    return "–" if not seconds or not tx else f"{seconds / tx * 100_000:,.1f}"
+
+
+ACROSS_SCALES: tuple[tuple[str, Any], ...] = (
+    ("transactions", lambda r: _fmt(_get(r, "chain", "transactions"))),
+    (
+        "hub transactions (ledger rows of the hub >= this)",
+        lambda r: _fmt(_get(r, "chain", "hub_tx_count")),
+    ),
+    ("generator tx/s", lambda r: _fmt(_get(r, "generate", "generate_tx_per_s"), 0)),
+    (
+        "load / bare COPY (median of pairs; target >= 0.70)",
+        lambda r: _fmt(_get(r, "load", "vs_bare_copy"), 2),
+    ),
+    ("full build s", lambda r: _fmt(_get(r, "transform", "full_build", "median_s"))),
+    (
+        "full build s per 100k tx",
+        lambda r: _per_100k_tx(_get(r, "transform", "full_build", "median_s"), r),
+    ),
+    (
+        "daily run at 1x / 10x, s (medians)",
+        lambda r: " / ".join(
+            _fmt(_get(r, "transform", f"incremental_{x}", "run", "median_s")) for x in ("1x", "10x")
+        ),
+    ),
+    (
+        "daily run 10x / 1x (target <= 1.5)",
+        lambda r: _fmt(_get(r, "transform", "incremental_run_10x_vs_1x"), 2),
+    ),
+    (
+        "rerun 10x / 1x (no re-parse: the models' own share)",
+        lambda r: _fmt(_get(r, "transform", "incremental_rerun_10x_vs_1x"), 2),
+    ),
+    ("slowest address query p95 ms, sampled (target < 20)", lambda r: _slowest_query(r, "sample")),
+    ("slowest address query p95 ms, hub (target < 20)", lambda r: _slowest_query(r, "hub")),
+    (
+        "two hops p95 / p99 ms, sampled (target p95 < 200)",
+        lambda r: " / ".join(
+            _fmt(_get(r, "queries", "single_client", "queries", "two_hops_out", "sample", k), 1)
+            for k in ("p95_ms", "p99_ms")
+        ),
+    ),
+    (
+        "queries/s, one connection / concurrent clients (how many)",
+        lambda r: (
+            " / ".join(
+                _fmt(_get(r, "queries", k, "queries_per_s"), 0)
+                for k in ("single_client", "concurrent")
+            )
+            + f" ({_fmt(_get(r, 'queries', 'concurrent', 'clients'))})"
+        ),
+    ),
+    ("database GiB", lambda r: _fmt((_get(r, "size", "database_bytes") or 0) / 2**30 or None, 1)),
+    ("database bytes per transaction", lambda r: _fmt(_get(r, "size", "bytes_per_transaction"), 0)),
+)
+
+
+def render_across_scales(runs: list[dict[str, Any]]) -> list[str]:
+    """One row per headline figure, one column per scale: how each figure grows with the chain."""
+    if len(runs) < 2:
+        return []
+    header = ["figure", *(f"{r['scale']} ({r['started_at'][:10]})" for r in runs)]
+    rows = [[label, *(cell(r) for r in runs)] for label, cell in ACROSS_SCALES]
+    return [
+        "### Across scales",
+        "",
+        "The newest run of each scale, side by side (each column measured in its own run; the"
+        " sections below hold every figure).",
+        "",
+        *_table(header, rows),
+        "",
+    ]
+
+
 def render_section(runs: list[dict[str, Any]]) -> str:
     body = [BEGIN, ""]
     if not runs:
         body.append("No results yet: run `blocktrust bench --txs 100000`.")
+    body += render_across_scales(runs)
     for r in runs:
         body += render_run(r)
     body.append(END)
