@@ -8,12 +8,14 @@ output_count), never fall short.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.rows import dict_row
 from test_dbt_warehouse import module_database, select
 
 from blocktrust.chain.formats import write_day
@@ -21,7 +23,8 @@ from blocktrust.chain.generator import GeneratorConfig, generate_chain, write_ta
 from blocktrust.ingest.loader import load_day, load_tags
 from blocktrust.lake import lake_root
 from blocktrust.settings import Settings
-from blocktrust.warehouse.dbt import run_dbt
+from blocktrust.warehouse.address import load_query
+from blocktrust.warehouse.dbt import run_dbt, window_vars
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -137,3 +140,101 @@ def test_loaded_chain_passes_chain_checks_with_real_loader_rows(warehouse) -> No
     settings, key = warehouse
     heights = [r["block_number"] for r in select(settings, "staging.stg_bitcoin__blocks")]
     assert [min(heights), max(heights)] == key["height_range"]
+
+
+FLOOR_RANK = 21  # macros/recipient_floor_rank.sql
+
+
+def _flows_out(settings: Settings) -> dict[str, list[tuple[str, int]]]:
+    """Each sender's flows to other addresses, ranked like the queries: value desc, address."""
+    out: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for row in select(settings, "fct_address_flows"):
+        if row["to_address"] != row["from_address"]:
+            out[row["from_address"]].append((row["to_address"], row["value_sats"]))
+    return {a: sorted(f, key=lambda tv: (-tv[1], tv[0])) for a, f in out.items()}
+
+
+def _expected_floors(flows_out: dict[str, list[tuple[str, int]]]) -> dict[str, int]:
+    return {a: f[FLOOR_RANK - 1][1] for a, f in flows_out.items() if len(f) >= FLOOR_RANK}
+
+
+def _stored_floors(settings: Settings) -> dict[str, int]:
+    rows = select(settings, "dim_address_totals")
+    return {r["address"]: r["recipient_floor_sats"] for r in rows if r["recipient_floor_sats"]}
+
+
+def _two_hops_ranking_every_flow(
+    flows_out: dict[str, list[tuple[str, int]]], origin: str, hop1_limit: int, hop2_limit: int
+) -> list[tuple[str, int, str, int]]:
+    rows = []
+    for hop_1, hop_1_value in flows_out.get(origin, [])[:hop1_limit]:
+        onward = [(t, v) for t, v in flows_out.get(hop_1, []) if t != origin][:hop2_limit]
+        rows += [(hop_1, hop_1_value, t, v) for t, v in onward]
+    return sorted(rows, key=lambda r: (-r[1], r[0], -r[3], r[2]))
+
+
+def test_recipient_floor_is_each_senders_21st_largest_flow_to_another_address(warehouse) -> None:
+    settings, _ = warehouse
+    expected = _expected_floors(_flows_out(settings))
+    assert len(expected) >= 2, "the chain needs senders with 21+ recipients to test floors"
+    assert _stored_floors(settings) == expected
+
+
+@pytest.mark.parametrize(
+    ("hop1_limit", "hop2_limit"), [(10, 10), (3, 2), (10, 20), (10, 25)], ids=str
+)
+def test_two_hops_out_reading_flows_above_the_floor_equals_ranking_every_flow(
+    warehouse, hop1_limit: int, hop2_limit: int
+) -> None:
+    settings, _ = warehouse
+    flows_out = _flows_out(settings)
+    floors = _expected_floors(flows_out)
+    # origins whose hop 1 reaches a sender with a floor, so the floor decides what hop 2 reads;
+    # with the origin itself among that sender's top recipients (the one the query excludes)
+    origins = [o for o, f in flows_out.items() if any(t in floors for t, _ in f[:hop1_limit])]
+    returning = [
+        o
+        for o in origins
+        if any(
+            o in [t for t, _ in flows_out[h][:FLOOR_RANK]] for h, _ in flows_out[o] if h in floors
+        )
+    ]
+    assert origins and returning
+    with psycopg.connect(settings.dsn("analyst"), row_factory=dict_row) as conn:
+        for origin in sorted(flows_out):
+            got = conn.execute(
+                load_query("two_hops_out"),
+                {"address": origin, "hop1_limit": hop1_limit, "hop2_limit": hop2_limit},
+            ).fetchall()
+            assert [
+                (
+                    r["hop_1_address"],
+                    r["hop_1_value_sats"],
+                    r["hop_2_address"],
+                    r["hop_2_value_sats"],
+                )
+                for r in got
+            ] == _two_hops_ranking_every_flow(flows_out, origin, hop1_limit, hop2_limit), origin
+
+
+def test_daily_run_refinds_floors_stored_too_high_or_too_low(warehouse) -> None:
+    """A stored floor above the true one (flows shrank: a reloaded day) and one below it (flows
+    grew) are both corrected by the next daily run of a window where the sender paid."""
+    settings, _ = warehouse
+    flows_out = _flows_out(settings)
+    expected = _expected_floors(flows_out)
+    last_day = max(r["block_date"] for r in select(settings, "staging.stg_bitcoin__blocks"))
+    active = sorted(
+        r["address"]
+        for r in select(settings, "dim_address_totals", last_seen_date=last_day)
+        if r["address"] in expected
+    )
+    assert len(active) >= 2, "needs two senders with floors active on the last day"
+    too_high, too_low = active[0], active[1]
+    with psycopg.connect(settings.dsn("owner")) as conn:
+        update = "update marts.dim_address_totals set recipient_floor_sats = %s where address = %s"
+        conn.execute(update, (flows_out[too_high][0][1], too_high))
+        conn.execute(update, (0, too_low))
+    assert _stored_floors(settings) != expected
+    run_dbt(settings, ["run", "--select", "dim_address_totals", *window_vars(str(last_day))])
+    assert _stored_floors(settings) == expected

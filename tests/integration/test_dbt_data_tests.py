@@ -325,3 +325,14 @@ def test_totals_off_before_the_window_pass_the_daily_check_and_fail_the_full_one
     with broken(warehouse, "marts", "dim_address_totals", statement):
         assert failures(warehouse, RECEIVED_MINUS_SENT) == {RECEIVED_MINUS_SENT: 1}
         assert failures(warehouse, RECEIVED_MINUS_SENT, WEEK_AFTER_D3) == {}
+
+
+RECIPIENT_FLOORS = "assert_recipient_floors_match_flows"
+
+
+def test_recipient_floor_that_flows_do_not_have_fails_the_floor_check(warehouse: Settings) -> None:
+    # D paid fewer than 21 addresses: its floor must be null, or two hops out skips its flows
+    statement = "update marts.dim_address_totals set recipient_floor_sats = 1 where address = 'D'"
+    assert failures(warehouse, RECIPIENT_FLOORS) == {}
+    with broken(warehouse, "marts", "dim_address_totals", statement):
+        assert failures(warehouse, RECIPIENT_FLOORS) == {RECIPIENT_FLOORS: 1}

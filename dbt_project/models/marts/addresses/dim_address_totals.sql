@@ -12,6 +12,8 @@
     )
 }}
 {%- set w = incremental_window('last_seen_date') %}
+{#- recipient_floor_sats is the value at this rank among an address's flows to others -#}
+{%- set floor_rank = recipient_floor_rank() %}
 
 -- Per-address totals as of the last transaction: the last ledger row of each address. The
 -- ledger's window is open-ended (every row from start_block on is rebuilt), so the last row of
@@ -67,6 +69,85 @@ last_ledger_rows as (
     {%- endif %}
 ),
 
+-- recipient_floor_sats: the {{ floor_rank }}th-largest value among the address's flows to other
+-- addresses (null: it paid fewer). Two hops out reads, per hop-1 address, only the flows at or
+-- above it: a hop's top 20 (less the origin address) always lie there, so an exchange's
+-- thousands of recipients are not all ranked. Values of a touched sender's flows only grow in
+-- a daily run (flows add the window's edges), so its new floor is found among the flows at or
+-- above the stored one; a reloaded day can shrink flows: then fewer than {{ floor_rank }} remain
+-- there and all the sender's flows are ranked again.
+touched_floors as (
+    select
+        touched_addresses.address,
+        {%- if w is not none %}
+        stored.recipient_floor_sats as stored_floor_sats
+        {%- else %}
+        null::bigint as stored_floor_sats
+        {%- endif %}
+    from touched_addresses
+    {%- if w is not none %}
+    left join {{ this }} as stored on touched_addresses.address = stored.address
+    {%- endif %}
+),
+
+candidate_flows as (
+    select
+        flows.from_address as address,
+        flows.value_sats,
+        row_number() over (
+            partition by flows.from_address order by flows.value_sats desc
+        ) as value_rank
+    from touched_floors
+    inner join {{ ref('fct_address_flows') }} as flows
+        on
+            touched_floors.address = flows.from_address
+            and flows.value_sats >= coalesce(touched_floors.stored_floor_sats, 0)
+    where flows.to_address <> flows.from_address
+),
+
+candidate_floors as (
+    select
+        touched_floors.address,
+        touched_floors.stored_floor_sats,
+        count(candidate_flows.address) as candidate_count,
+        max(candidate_flows.value_sats) filter (
+            where candidate_flows.value_rank = {{ floor_rank }}
+        ) as floor_sats
+    from touched_floors
+    left join candidate_flows on touched_floors.address = candidate_flows.address
+    group by touched_floors.address, touched_floors.stored_floor_sats
+),
+
+reranked_flows as (
+    select
+        flows.from_address as address,
+        flows.value_sats,
+        row_number() over (
+            partition by flows.from_address order by flows.value_sats desc
+        ) as value_rank
+    from candidate_floors
+    inner join {{ ref('fct_address_flows') }} as flows
+        on candidate_floors.address = flows.from_address
+    where
+        candidate_floors.candidate_count < {{ floor_rank }}
+        and candidate_floors.stored_floor_sats is not null
+        and flows.to_address <> flows.from_address
+),
+
+recipient_floors as (
+    select
+        address,
+        floor_sats
+    from candidate_floors
+    where candidate_count >= {{ floor_rank }} or stored_floor_sats is null
+    union all
+    select
+        address,
+        value_sats as floor_sats
+    from reranked_flows
+    where value_rank = {{ floor_rank }}
+),
+
 final as (
     select
         ---------- ids
@@ -90,12 +171,15 @@ final as (
         last_ledger_rows.last_received_at,
         last_ledger_rows.first_sent_at,
         last_ledger_rows.last_sent_at,
+        ---------- the flow at the address's recipient floor rank (two hops out)
+        recipient_floors.floor_sats as recipient_floor_sats,
         ---------- the last ledger row (for keyset paging and incremental windows)
         last_ledger_rows.block_number as last_block_number,
         last_ledger_rows.transaction_index as last_transaction_index,
         last_ledger_rows.block_date as last_seen_date
     from touched_addresses
     left join last_ledger_rows on touched_addresses.address = last_ledger_rows.address
+    left join recipient_floors on touched_addresses.address = recipient_floors.address
 )
 
 select * from final
