@@ -28,12 +28,12 @@ def write_results(results: dict[str, Any], path: Path) -> Path:
 
 
 def latest_per_scale(results_dir: Path) -> list[dict[str, Any]]:
-    """The newest result of each documented scale (file names sort by date)."""
+    """The newest full run of each documented scale (file names sort by date)."""
     chosen: dict[str, tuple[str, dict[str, Any]]] = {}
     for path in sorted(results_dir.glob("*.json")):
         data = json.loads(path.read_text())
         scale = data.get("scale")
-        if scale in SCALE_ORDER:
+        if scale in SCALE_ORDER and data.get("kind") is None:  # not a --queries-only run
             chosen[scale] = (path.name, data)
     ordered = sorted(chosen.values(), key=lambda item: SCALE_ORDER[item[1]["scale"]])
     return [{**data, "_file": name} for name, data in ordered]

@@ -17,8 +17,14 @@ if str(REPO) not in sys.path:
 
 from bench.config import BenchConfig  # noqa: E402
 from bench.queries import CANONICAL  # noqa: E402
-from bench.report import BEGIN, END, update_docs, write_results  # noqa: E402
-from bench.run import evaluate_targets, history_split, result_stem, run_bench  # noqa: E402
+from bench.report import BEGIN, END, latest_per_scale, update_docs, write_results  # noqa: E402
+from bench.run import (  # noqa: E402
+    evaluate_targets,
+    history_split,
+    result_stem,
+    run_bench,
+    run_queries_only,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -138,3 +144,20 @@ def test_bench_tiny_run_writes_complete_results_and_docs_table(fresh_db, tmp_pat
     assert "### 100k transactions" in text
     for q in CANONICAL:
         assert f"`{q.name}`" in text
+
+    # --queries-only: the queries again on the database the run left, the docs table unchanged
+    again = run_queries_only(fresh_db, config, results_dir, say=lambda _m: None)
+    assert again["kind"] == "queries-only"
+    assert again["queries"]["hub"]["address"] == chain["hub_address"]
+    assert set(again["targets"]) == {k for k in loaded["targets"] if k.endswith(".p95_ms")}
+    assert (results_dir / again["explain_dir"] / "two_hops_out__hub.txt").exists()
+    write_results({**again, "scale": "100k"}, relabelled / "2000-01-02-100k-queries.json")
+    assert [r["_file"] for r in latest_per_scale(relabelled)] == ["2000-01-01-100k.json"]
+
+
+def test_queries_only_without_a_full_run_names_the_command_to_run_first(
+    fresh_db, tmp_path: Path
+) -> None:
+    config = BenchConfig(**{**TINY.__dict__, "database": "bt_bench_never_built"})
+    with pytest.raises(RuntimeError, match="run `blocktrust bench --txs 3000` first"):
+        run_queries_only(fresh_db, config, tmp_path, say=lambda _m: None)

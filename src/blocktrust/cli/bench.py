@@ -81,6 +81,15 @@ def _import_harness(repo_root: Path) -> None:
     default=None,
     help="Markdown file whose generated section is rewritten (default docs/benchmarks.md).",
 )
+@click.option(
+    "--queries-only",
+    is_flag=True,
+    help=(
+        "Re-measure only the canonical queries on the database the last full run of this scale"
+        " left (a tuning change, before/after): writes <date>-<scale>-queries.json; the docs"
+        " table keeps the full runs."
+    ),
+)
 @click.option("--progress/--no-progress", default=True, show_default=True)
 def bench(
     n_transactions: int,
@@ -95,6 +104,7 @@ def bench(
     load_pairs: int,
     results_dir: Path | None,
     doc: Path | None,
+    queries_only: bool,
     progress: bool,
 ) -> None:
     """Generate, read, load (vs a bare COPY), transform (full build; daily incremental runs at
@@ -107,7 +117,7 @@ def bench(
     _import_harness(settings.repo_root)
     from bench.config import BenchConfig
     from bench.report import update_docs, write_results
-    from bench.run import result_stem, run_bench
+    from bench.run import result_stem, run_bench, run_queries_only
 
     config = BenchConfig(
         n_transactions=n_transactions,
@@ -123,11 +133,23 @@ def bench(
         progress=progress,
     )
     out_dir = results_dir or settings.repo_root / "bench" / "results"
-    results = run_bench(settings, config, out_dir, say=lambda m: click.secho(f"==> {m}", fg="cyan"))
-    path = write_results(results, out_dir / f"{result_stem(config)}.json")
-    docs = update_docs(doc or settings.repo_root / "docs" / "benchmarks.md", out_dir)
-    click.echo(f"results: {path}")
-    click.echo(f"docs:    {docs}")
+
+    def say(message: str) -> None:
+        click.secho(f"==> {message}", fg="cyan")
+
+    if queries_only:
+        try:
+            results = run_queries_only(settings, config, out_dir, say=say)
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc)) from exc
+        path = write_results(results, out_dir / f"{result_stem(config)}-queries.json")
+        click.echo(f"results: {path}")
+    else:
+        results = run_bench(settings, config, out_dir, say=say)
+        path = write_results(results, out_dir / f"{result_stem(config)}.json")
+        docs = update_docs(doc or settings.repo_root / "docs" / "benchmarks.md", out_dir)
+        click.echo(f"results: {path}")
+        click.echo(f"docs:    {docs}")
     for name, target in results["targets"].items():
         state = {True: "met", False: "MISSED", None: "n/a"}[target["met"]]
         click.echo(f"  {name:<40} {target['value']!s:>10}  {target['target']:<8} {state}")
