@@ -448,6 +448,34 @@ def test_full_refresh_equals_daily_incremental_runs_and_reruns_are_idempotent(
     assert checksums(fresh_db) == incremental
 
 
+def test_day_reloaded_empty_deletes_the_pairs_and_addresses_only_it_held(
+    fresh_db: Settings,
+) -> None:
+    load_reference(fresh_db)
+    for day in (D1, D2, D3):
+        load_days(fresh_db, [day])
+        run_dbt(fresh_db, ["run", *window_vars(day.isoformat())])
+    # t6 (D3 only) pays I: its pair and its totals row exist before the day goes
+    assert select(fresh_db, "fct_address_flows", from_address="D", to_address="I")
+    assert select(fresh_db, "dim_address_totals", address="I")
+    with psycopg.connect(fresh_db.dsn("owner")) as conn:
+        for table in ("blocks", "transactions", "inputs", "outputs"):
+            conn.execute(
+                sql.SQL("delete from {} where block_date = %s").format(
+                    sql.Identifier("raw", table)
+                ),
+                (D3,),
+            )
+    run_dbt(fresh_db, ["run", *window_vars(D3.isoformat())])
+    # the redone pair and the vanished address had no row left: deleted, not kept at zero
+    assert not select(fresh_db, "fct_address_flows", to_address="I")
+    assert not select(fresh_db, "dim_address_totals", address="I")
+    assert not select(fresh_db, "fct_address_flows", transaction_count=0)
+    assert not select(fresh_db, "dim_address_totals", tx_count=0)
+    # D still has its D2 coins: totals from its last row before the window
+    assert select(fresh_db, "dim_address_totals", address="D")[0]["tx_count"] > 0
+
+
 def test_out_of_order_day_loads_resolve_pending_inputs_when_the_earlier_day_arrives(
     fresh_db: Settings, built_checksums: dict[str, str]
 ) -> None:

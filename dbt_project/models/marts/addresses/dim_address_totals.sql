@@ -6,7 +6,7 @@
             "{{ ensure_index('address', unique=true) }}",
             "{{ ensure_index('last_block_number') }}",
             "{{ ensure_index('balance_sats desc') }}",
-            "delete from {{ this }} where tx_count = 0",
+            "delete from {{ this }} where last_block_number is null and tx_count = 0",
             "{{ distribute_if_citus('address') }}",
         ],
     )
@@ -20,7 +20,8 @@
 -- an address touched in the window lies in the window: one DISTINCT ON over the window's rows,
 -- O(window), not O(history). Addresses whose stored totals came from the window but that have
 -- no row there any more (a day reloaded with different data) get their last row from before the
--- window, and tx_count 0 (deleted by the post-hook) when they have none.
+-- window, and tx_count 0 and no last block when they have none: the post-hook deletes them
+-- through the last_block_number index (not a scan of every address each daily run).
 -- DISTINCT ON rather than a LATERAL ... LIMIT 1 lookup: Citus cannot push a LIMIT inside a
 -- lateral subquery down to the shards. The model is read directly, not through a CTE used twice
 -- (PostgreSQL materialises such a CTE, without indexes).
