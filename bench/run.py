@@ -231,6 +231,11 @@ def _load_pairs(
     return bare, load_pass
 
 
+def bench_lake_dir(settings: Any, config: BenchConfig) -> Path:
+    """The lake a run of this scale writes (and --skip-generate / --queries-only read)."""
+    return config.lake_dir or settings.data_dir / "bench" / f"lake-{config.scale}"
+
+
 def run_bench(
     settings: Any,
     config: BenchConfig,
@@ -241,7 +246,7 @@ def run_bench(
     started = datetime.now(UTC)
     stem = result_stem(config, started.date())
     explain_dir = results_dir / f"{stem}.explain"
-    lake_dir = config.lake_dir or settings.data_dir / "bench" / f"lake-{config.scale}"
+    lake_dir = bench_lake_dir(settings, config)
     lake_url = lake_dir.resolve().as_uri()
     bench_settings, copy_settings = _prepare_databases(settings, config)
     bench_settings = dataclasses.replace(
@@ -410,7 +415,7 @@ def run_queries_only(
     from blocktrust.db.cluster import ensure_up
     from blocktrust.db.schema import database_exists
 
-    lake_dir = config.lake_dir or settings.data_dir / "bench" / f"lake-{config.scale}"
+    lake_dir = bench_lake_dir(settings, config)
     key_path = lake_dir / "answer_key" / "answer_key.json"
     ensure_up(settings)
     if not database_exists(settings, config.database_name):
